@@ -1,0 +1,51 @@
+# Sibyl: `make dev` runs a development chain, `make test` runs every test. Both set up what they need first.
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+SIBYL_CACHE ?= $(HOME)/.cache/sibyl
+export SIBYL_CACHE
+export CARGO_TARGET_DIR ?= $(SIBYL_CACHE)/target
+ENV := . $(SIBYL_CACHE)/env.sh
+NODE := $(CARGO_TARGET_DIR)/release/sibyl-node
+# One profile, one feature set for every build, so nothing compiles twice.
+CARGO_BUILD := cargo build --release --workspace --all-targets --locked
+
+# `make dev BASE_PATH=dir` keeps the chain's state; by default it lives in a temporary directory.
+BASE_PATH ?=
+RPC_PORT ?= 9944
+
+.PHONY: setup build dev test test-rust test-js zombienet chain-specs clean-chain
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	$(ENV)
+	$(CARGO_BUILD)
+
+dev: build
+	$(ENV)
+	if [ -n "$(BASE_PATH)" ]; then where="--base-path $(BASE_PATH)"; else where="--tmp"; fi
+	exec "$(NODE)" --dev $$where --rpc-port $(RPC_PORT) --rpc-cors all
+
+test: build
+	$(ENV)
+	scripts/run-tests.sh
+
+test-rust: build
+	$(ENV)
+	cargo test --release --workspace --locked
+
+test-js: build
+	$(ENV)
+	cd tests/js && npm test
+
+zombienet: build
+	$(ENV)
+	scripts/zombienet.sh
+
+chain-specs: build
+	$(ENV)
+	"$(NODE)" export-chain-spec --chain local --output chain-specs/local_testnet.json
+	"$(NODE)" export-chain-spec --chain local --raw --output chain-specs/local_testnet_raw.json

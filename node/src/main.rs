@@ -1,0 +1,13 @@
+//! `sibyl-node`: the Sibyl validator and full node.
+
+#![warn(missing_docs)]
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,81 @@
+//! `verify_step` as a WASM module, for tests that compare it with native execution.
+//!
+//! Built for wasm32 (`no_std`), the crate exports:
+//! - `alloc(len) -> ptr`: room for an input;
+//! - `verify(ptr, len) -> u64`: decodes a SCALE-encoded `StepProof` at `ptr`, runs `verify_step`, and returns
+//!   `(out_ptr << 32) | out_len` of the SCALE-encoded `Result<[u8; 32], String>`.
+//!
+//! Built natively (`std`), it embeds that module as [`WASM_BINARY`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+#[cfg(not(feature = "std"))]
+mod guest {
+	extern crate alloc;
+	use alloc::{format, string::String, vec::Vec};
+	use codec::{Decode, Encode};
+	use core::alloc::{GlobalAlloc, Layout};
+
+	/// A bump allocator: a verification is one short call, and the host discards the instance after it.
+	struct Bump;
+
+	static mut NEXT: usize = 0;
+
+	unsafe impl GlobalAlloc for Bump {
+		unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+			extern "C" {
+				static __heap_base: u8;
+			}
+			unsafe {
+				if NEXT == 0 {
+					NEXT = &__heap_base as *const u8 as usize;
+				}
+				let start = (NEXT + layout.align() - 1) & !(layout.align() - 1);
+				let end = start + layout.size();
+				let have = core::arch::wasm32::memory_size(0) * 65536;
+				if end > have {
+					let pages = (end - have).div_ceil(65536);
+					if core::arch::wasm32::memory_grow(0, pages) == usize::MAX {
+						return core::ptr::null_mut();
+					}
+				}
+				NEXT = end;
+				start as *mut u8
+			}
+		}
+		unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
+	}
+
+	#[global_allocator]
+	static ALLOC: Bump = Bump;
+
+	#[panic_handler]
+	fn panic(_: &core::panic::PanicInfo) -> ! {
+		core::arch::wasm32::unreachable()
+	}
+
+	#[no_mangle]
+	pub extern "C" fn alloc(len: u32) -> u32 {
+		let mut v = Vec::<u8>::with_capacity(len as usize);
+		let p = v.as_mut_ptr() as u32;
+		core::mem::forget(v);
+		p
+	}
+
+	#[no_mangle]
+	pub extern "C" fn verify(ptr: u32, len: u32) -> u64 {
+		let input = unsafe { core::slice::from_raw_parts(ptr as *const u8, len as usize) };
+		let result: Result<[u8; 32], String> = match sibyl_engine::StepProof::decode(&mut &input[..]) {
+			Ok(proof) => sibyl_engine::verify_step(&proof).map_err(|e| format!("{e:?}")),
+			Err(e) => Err(format!("decode: {e:?}")),
+		};
+		let out = result.encode();
+		let p = out.as_ptr() as u64;
+		let n = out.len() as u64;
+		core::mem::forget(out);
+		(p << 32) | n
+	}
+}

@@ -1,0 +1,212 @@
+//! Tiny generated models for tests and fuzzing: every tensor type and every operation of the engine, in
+//! milliseconds. Also a GGUF writer, so the loader is tested on files it did not write itself.
+
+use crate::{
+	gguf::TensorType,
+	merkle::Hash,
+	model::{tensor_name, Model, ModelConfig},
+};
+
+/// A small deterministic pseudo-random generator (xorshift64*), so generated models are reproducible.
+pub struct Rng(u64);
+
+impl Rng {
+	/// Seeded generator.
+	pub fn new(seed: u64) -> Rng {
+		Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+	}
+	/// Next 64 random bits.
+	pub fn next_u64(&mut self) -> u64 {
+		let mut x = self.0;
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		self.0 = x;
+		x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+	}
+	/// Uniform in `[-1, 1)`.
+	pub fn unit(&mut self) -> f32 {
+		(self.next_u64() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+	}
+}
+
+fn f16_bytes(v: f32) -> [u8; 2] {
+	half::f16::from_f32(v).to_bits().to_le_bytes()
+}
+
+/// Quantizes a row of floats into a row of type `ty`.
+pub fn quantize_row(ty: TensorType, x: &[f32]) -> Vec<u8> {
+	let mut out = Vec::new();
+	match ty {
+		TensorType::F32 =>
+			for v in x {
+				out.extend_from_slice(&v.to_le_bytes());
+			},
+		TensorType::F16 =>
+			for v in x {
+				out.extend_from_slice(&f16_bytes(*v));
+			},
+		TensorType::Q8_0 =>
+			for blk in x.chunks(32) {
+				let amax = blk.iter().fold(0f32, |a, v| a.max(v.abs()));
+				let d = amax / 127.0;
+				out.extend_from_slice(&f16_bytes(d));
+				for v in blk {
+					let q = if d > 0.0 { (v / d).round().clamp(-127.0, 127.0) } else { 0.0 };
+					out.push(q as i8 as u8);
+				}
+			},
+		TensorType::Q4_1 =>
+			for blk in x.chunks(32) {
+				let min = blk.iter().cloned().fold(f32::INFINITY, f32::min);
+				let max = blk.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+				let d = (max - min) / 15.0;
+				out.extend_from_slice(&f16_bytes(d));
+				out.extend_from_slice(&f16_bytes(min));
+				let q = |v: f32| if d > 0.0 { ((v - min) / d).round().clamp(0.0, 15.0) as u8 } else { 0 };
+				for j in 0..16 {
+					out.push(q(blk[j]) | (q(blk[j + 16]) << 4));
+				}
+			},
+	}
+	out
+}
+
+/// The configuration of the tiny test model: 2 blocks, width 64, 4 heads of 16 over 2 KV heads, FFN 96, a
+/// vocabulary of 80 (the last output chunk is partial), sequences up to 40 (attention spans 3 chunks).
+/// `tied`: the output projection is the embedding.
+pub fn tiny_config(tied: bool) -> ModelConfig {
+	use TensorType::*;
+	let mut types = vec![Q8_0];
+	for layer in 0..2 {
+		// attn_norm, q, k, v, o, ffn_norm, gate, up, down: every type in every role across the two layers.
+		if layer == 0 {
+			types.extend([F32, Q4_1, Q4_1, Q8_0, F16, F16, Q4_1, F32, Q4_1]);
+		} else {
+			types.extend([F16, Q8_0, F16, Q4_1, Q4_1, F32, F32, Q8_0, F16]);
+		}
+	}
+	types.push(F32);
+	if !tied {
+		types.push(Q4_1);
+	}
+	ModelConfig {
+		n_vocab: 80,
+		n_embd: 64,
+		n_layer: 2,
+		n_head: 4,
+		n_head_kv: 2,
+		n_ff: 96,
+		rope_base_bits: 10_000f32.to_bits(),
+		rms_eps_bits: 1e-5f32.to_bits(),
+		max_seq: 40,
+		bos: 1,
+		eos: 2,
+		tied_output: tied,
+		tensor_types: types,
+		tokenizer_hash: Hash::default(),
+	}
+}
+
+/// Random weights for `cfg`, seeded. Norm weights sit near 1, matrices are scaled by `1/√columns`.
+pub fn random_tensors(cfg: &ModelConfig, seed: u64) -> Vec<Vec<u8>> {
+	let mut rng = Rng::new(seed);
+	(0..cfg.n_tensors())
+		.map(|t| {
+			let (rows, cols) = cfg.shape(t);
+			let ty = cfg.tensor_types[t];
+			let scale = if rows == 1 { 0.2 } else { 2.0 / (cols as f32).sqrt() };
+			let mut bytes = Vec::new();
+			for _ in 0..rows {
+				let row: Vec<f32> = (0..cols)
+					.map(|_| if rows == 1 { 1.0 + scale * rng.unit() } else { scale * rng.unit() })
+					.collect();
+				bytes.extend(quantize_row(ty, &row));
+			}
+			bytes
+		})
+		.collect()
+}
+
+/// The tiny test model.
+pub fn tiny_model(tied: bool, seed: u64) -> Model {
+	let cfg = tiny_config(tied);
+	let tensors = random_tensors(&cfg, seed);
+	Model::new(cfg, tensors).expect("the tiny configuration is valid")
+}
+
+/// A GGUF v3 file of `cfg` and its tensors (llama metadata, no tokenizer).
+pub fn to_gguf(cfg: &ModelConfig, tensors: &[Vec<u8>]) -> Vec<u8> {
+	fn s(out: &mut Vec<u8>, v: &str) {
+		out.extend_from_slice(&(v.len() as u64).to_le_bytes());
+		out.extend_from_slice(v.as_bytes());
+	}
+	fn kv_u32(out: &mut Vec<u8>, k: &str, v: u32) {
+		s(out, k);
+		out.extend_from_slice(&4u32.to_le_bytes());
+		out.extend_from_slice(&v.to_le_bytes());
+	}
+	fn kv_f32(out: &mut Vec<u8>, k: &str, v: f32) {
+		s(out, k);
+		out.extend_from_slice(&6u32.to_le_bytes());
+		out.extend_from_slice(&v.to_le_bytes());
+	}
+	let mut out = Vec::new();
+	out.extend_from_slice(b"GGUF");
+	out.extend_from_slice(&3u32.to_le_bytes());
+	out.extend_from_slice(&(tensors.len() as u64).to_le_bytes());
+	out.extend_from_slice(&12u64.to_le_bytes());
+	s(&mut out, "general.architecture");
+	out.extend_from_slice(&8u32.to_le_bytes());
+	s(&mut out, "llama");
+	kv_u32(&mut out, "llama.block_count", cfg.n_layer);
+	kv_u32(&mut out, "llama.context_length", cfg.max_seq);
+	kv_u32(&mut out, "llama.embedding_length", cfg.n_embd);
+	kv_u32(&mut out, "llama.feed_forward_length", cfg.n_ff);
+	kv_u32(&mut out, "llama.attention.head_count", cfg.n_head);
+	kv_u32(&mut out, "llama.attention.head_count_kv", cfg.n_head_kv);
+	kv_f32(&mut out, "llama.rope.freq_base", cfg.rope_base());
+	kv_f32(&mut out, "llama.attention.layer_norm_rms_epsilon", cfg.rms_eps());
+	kv_u32(&mut out, "llama.vocab_size", cfg.n_vocab);
+	kv_u32(&mut out, "tokenizer.ggml.bos_token_id", cfg.bos);
+	kv_u32(&mut out, "tokenizer.ggml.eos_token_id", cfg.eos);
+	// Tensor infos, in a scrambled order (the loader must find tensors by name).
+	let mut order: Vec<usize> = (0..tensors.len()).collect();
+	order.reverse();
+	let mut offset = 0u64;
+	let mut offsets = vec![0u64; tensors.len()];
+	for &t in &order {
+		offsets[t] = offset;
+		offset += (tensors[t].len() as u64).div_ceil(32) * 32;
+	}
+	for &t in &order {
+		s(&mut out, &tensor_name(cfg, t));
+		let (rows, cols) = cfg.shape(t);
+		if rows == 1 {
+			out.extend_from_slice(&1u32.to_le_bytes());
+			out.extend_from_slice(&(cols as u64).to_le_bytes());
+		} else {
+			out.extend_from_slice(&2u32.to_le_bytes());
+			out.extend_from_slice(&(cols as u64).to_le_bytes());
+			out.extend_from_slice(&(rows as u64).to_le_bytes());
+		}
+		let ggml = match cfg.tensor_types[t] {
+			TensorType::F32 => 0u32,
+			TensorType::F16 => 1,
+			TensorType::Q4_1 => 3,
+			TensorType::Q8_0 => 8,
+		};
+		out.extend_from_slice(&ggml.to_le_bytes());
+		out.extend_from_slice(&offsets[t].to_le_bytes());
+	}
+	while out.len() % 32 != 0 {
+		out.push(0);
+	}
+	let data_start = out.len();
+	out.resize(data_start + offset as usize, 0);
+	for t in 0..tensors.len() {
+		let at = data_start + offsets[t] as usize;
+		out[at..at + tensors[t].len()].copy_from_slice(&tensors[t]);
+	}
+	out
+}

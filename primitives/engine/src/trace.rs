@@ -1,0 +1,423 @@
+//! The node's side: run a request step by step at full speed, keep what is needed to recompute the state root at
+//! any step (a register checkpoint at the start of every position, plus the write-once token and KV trees), and
+//! produce the proof of any chunk of any step.
+
+use alloc::{borrow::Cow, vec::Vec};
+
+use crate::{
+	kernels::{self, Activations, Best, HeadPartial},
+	merkle::{leaf_hash, Hash, Tree},
+	model::{Model, LEAF_F32},
+	program::{self, apply_chunk, matmul_of, n_chunks, ExecError, Memory, Weights},
+	state::{kv_bytes, token_bytes, Layout, Meta, Op, Reg, Registers, Request, RequestError, StateHeader},
+	verify::{full_access, model_leaves, StepProof, TreeWitness},
+};
+
+impl Weights for Model {
+	fn rows(&self, t: usize, r0: usize, r1: usize) -> Result<&[u8], ExecError> {
+		let rb = self.config.row_bytes(t);
+		self.tensor(t).get(r0 * rb..r1 * rb).ok_or(ExecError::Missing("rows beyond the tensor"))
+	}
+}
+
+/// A full state in memory. The token sequence and the KV cache are write-once, so a replay borrows the final
+/// ones of its run instead of copying them.
+#[derive(Clone, Debug)]
+pub struct NativeState<'a> {
+	/// Where the run is.
+	pub meta: Meta,
+	/// The registers.
+	pub regs: Registers,
+	/// Token ids by position (`max_seq` long).
+	pub tokens: Cow<'a, [u32]>,
+	/// KV leaves, position-major, `kv_leaf_f32` floats each.
+	pub kv: Cow<'a, [f32]>,
+	layout: Layout,
+}
+
+impl Memory for NativeState<'_> {
+	fn meta(&self) -> &Meta {
+		&self.meta
+	}
+	fn meta_mut(&mut self) -> &mut Meta {
+		&mut self.meta
+	}
+	fn reg(&self, r: Reg) -> Result<&[f32], ExecError> {
+		Ok(&self.regs.f[r as usize])
+	}
+	fn reg_leaf(&self, r: Reg, i: usize) -> Result<&[f32], ExecError> {
+		self.regs.f[r as usize].get(i * LEAF_F32..(i + 1) * LEAF_F32).ok_or(ExecError::Missing("register leaf"))
+	}
+	fn reg_mut(&mut self, r: Reg) -> &mut [f32] {
+		&mut self.regs.f[r as usize]
+	}
+	fn partial(&self, h: usize) -> Result<HeadPartial, ExecError> {
+		self.regs.partial.get(h).cloned().ok_or(ExecError::Missing("attention partial"))
+	}
+	fn set_partial(&mut self, h: usize, p: HeadPartial) {
+		self.regs.partial[h] = p;
+	}
+	fn best(&self) -> Result<Best, ExecError> {
+		Ok(self.regs.best)
+	}
+	fn set_best(&mut self, b: Best) {
+		self.regs.best = b;
+	}
+	fn token(&self, pos: u32) -> Result<u32, ExecError> {
+		if (pos as u64) < self.layout.tokens_written(&self.meta) {
+			self.tokens.get(pos as usize).copied().ok_or(ExecError::Missing("token"))
+		} else {
+			Err(ExecError::Missing("token not yet written"))
+		}
+	}
+	fn set_token(&mut self, pos: u32, t: u32) {
+		if let Cow::Owned(v) = &mut self.tokens {
+			v[pos as usize] = t;
+		} else {
+			debug_assert_eq!(self.tokens[pos as usize], t, "a replay must reproduce the run");
+		}
+	}
+	fn kv(&self, layer: u32, pos: u32) -> Result<&[f32], ExecError> {
+		let i = self.layout.kv_leaf(layer, pos);
+		if i >= self.layout.kv_written(&self.meta) {
+			return Err(ExecError::Missing("kv not yet written"));
+		}
+		let n = self.layout.kv_leaf_f32;
+		self.kv.get(i as usize * n..(i as usize + 1) * n).ok_or(ExecError::Missing("kv"))
+	}
+	fn set_kv(&mut self, layer: u32, pos: u32, kv: Vec<f32>) {
+		let n = self.layout.kv_leaf_f32;
+		let i = self.layout.kv_leaf(layer, pos) as usize;
+		match &mut self.kv {
+			Cow::Owned(v) => {
+				if v.len() < (i + 1) * n {
+					v.resize((i + 1) * n, 0.0);
+				}
+				v[i * n..(i + 1) * n].copy_from_slice(&kv);
+			},
+			Cow::Borrowed(b) => debug_assert_eq!(&b[i * n..(i + 1) * n], &kv[..], "a replay must reproduce the run"),
+		}
+	}
+}
+
+/// Rows per parallel task of a matrix multiplication.
+#[cfg(feature = "std")]
+const ROWS_PER_TASK: usize = 64;
+
+/// `out[r] = rows[r] · x` for all rows of tensor `t`, in parallel where the `std` feature allows. Every row is
+/// computed by the same function as in a chunk, so the result does not depend on the number of threads.
+fn matvec_all(model: &Model, t: usize, x: &[f32], out: &mut [f32]) {
+	let ty = model.config.tensor_types[t];
+	let rb = model.config.row_bytes(t);
+	let act = Activations::prepare(ty, x);
+	let bytes = model.tensor(t);
+	#[cfg(feature = "std")]
+	{
+		use rayon::prelude::*;
+		out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(c, o)| {
+			let start = c * ROWS_PER_TASK * rb;
+			kernels::matvec_rows(ty, &bytes[start..start + o.len() * rb], rb, &act, o);
+		});
+	}
+	#[cfg(not(feature = "std"))]
+	kernels::matvec_rows(ty, bytes, rb, &act, out);
+}
+
+impl<'a> NativeState<'a> {
+	/// The initial state of `req` (validated by the caller).
+	pub fn initial(model: &Model, req: &Request) -> NativeState<'static> {
+		let layout = Layout::new(&model.config);
+		let mut tokens = alloc::vec![0u32; model.config.max_seq as usize];
+		tokens[..req.prompt.len()].copy_from_slice(&req.prompt);
+		NativeState {
+			meta: req.initial_meta(),
+			regs: Registers::zero(&layout),
+			tokens: Cow::Owned(tokens),
+			kv: Cow::Owned(Vec::new()),
+			layout,
+		}
+	}
+
+	/// Runs the current step to its end, all chunks at once: rows of matrix multiplications in parallel,
+	/// everything else chunk by chunk. Gives the same bytes as [`apply_chunk`] on every chunk in order.
+	pub fn step(&mut self, model: &Model) -> Result<(), ExecError> {
+		let cfg = &model.config;
+		let m = self.meta.clone();
+		program::check_meta(cfg, &m)?;
+		if m.chunk != 0 {
+			// Mid-step (a replay to a phase-2 position): finish chunk by chunk.
+			while self.meta.step == m.step && !self.meta.finished {
+				apply_chunk(cfg, self, model)?;
+			}
+			return Ok(());
+		}
+		if let Some((t, input, output)) = matmul_of(cfg, &m) {
+			let x = self.regs.f[input as usize].clone();
+			let mut out = alloc::vec![0f32; cfg.shape(t).0];
+			matvec_all(model, t, &x, &mut out);
+			let gate = if m.op == Op::MatUpSwiglu { self.regs.f[Reg::G as usize].clone() } else { Vec::new() };
+			let dst = &mut self.regs.f[output as usize];
+			for r in 0..out.len() {
+				dst[r] = program::combine(m.op, dst[r], out[r], gate.get(r).copied().unwrap_or(0.0));
+			}
+			self.meta.chunk = n_chunks(cfg, &m) - 1;
+			program::advance(cfg, &mut self.meta);
+			return Ok(());
+		}
+		if m.op == Op::LmHead {
+			let t = cfg.output_tensor();
+			let x = self.regs.f[Reg::XN as usize].clone();
+			let mut logits = alloc::vec![0f32; cfg.n_vocab as usize];
+			matvec_all(model, t, &x, &mut logits);
+			let mut best = Best::NONE;
+			for (i, v) in logits.iter().enumerate() {
+				best.consider(*v, i as u32);
+			}
+			self.regs.best = best;
+			self.meta.chunk = n_chunks(cfg, &m) - 1;
+			program::advance(cfg, &mut self.meta);
+			return Ok(());
+		}
+		while self.meta.step == m.step && !self.meta.finished {
+			apply_chunk(cfg, self, model)?;
+		}
+		Ok(())
+	}
+
+	/// The header of this state, given the run's token and KV trees (prefix views are taken from the meta).
+	pub fn header(&self, model: &Model, tokens: &Tree, kv: &Tree) -> StateHeader {
+		StateHeader {
+			meta: self.meta.clone(),
+			model: model.root(),
+			tokens: tokens.prefix_root(self.layout.tokens_written(&self.meta)),
+			kv: kv.prefix_root(self.layout.kv_written(&self.meta)),
+			regs: self.regs.root(&self.layout),
+		}
+	}
+}
+
+/// The result of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunOutput {
+	/// The generated token ids (the end-of-sequence token included if it was produced).
+	pub output: Vec<u32>,
+	/// The final state root.
+	pub final_root: Hash,
+	/// Number of steps.
+	pub steps: u32,
+	/// `(step, root)` every `k` steps, if asked for.
+	pub roots: Vec<(u32, Hash)>,
+}
+
+/// A finished run, with what it takes to recompute any intermediate root and prove any chunk.
+pub struct Trace<'m> {
+	model: &'m Model,
+	layout: Layout,
+	/// The final state.
+	pub last: NativeState<'static>,
+	tokens_tree: Tree,
+	kv_tree: Tree,
+	/// Register checkpoints at the start of every position (step, meta, registers).
+	checkpoints: Vec<(Meta, Registers)>,
+	/// The run's result.
+	pub output: RunOutput,
+}
+
+/// Progress of a run, for a progress bar: steps done, tokens generated, position.
+pub type Progress<'f> = &'f mut dyn FnMut(&Meta);
+
+/// Runs `req` on `model` to its end. `roots_every`: also record the root every that many steps.
+pub fn run<'m>(
+	model: &'m Model,
+	req: &Request,
+	roots_every: Option<u32>,
+	progress: Option<Progress<'_>>,
+) -> Result<Trace<'m>, RequestError> {
+	req.validate(&model.config)?;
+	let layout = Layout::new(&model.config);
+	let mut st = NativeState::initial(model, req);
+	let mut tokens_tree = Tree::new(layout.tokens_depth);
+	for (i, t) in req.prompt.iter().enumerate() {
+		tokens_tree.set(i as u64, leaf_hash(&token_bytes(*t)));
+	}
+	let mut kv_tree = Tree::new(layout.kv_depth);
+	let mut checkpoints = Vec::new();
+	let mut roots = Vec::new();
+	let mut progress = progress;
+	while !st.meta.finished {
+		if st.meta.op == Op::Embed {
+			checkpoints.push((st.meta.clone(), st.regs.clone()));
+		}
+		if let Some(k) = roots_every {
+			if k > 0 && st.meta.step % k == 0 {
+				roots.push((st.meta.step, st.header(model, &tokens_tree, &kv_tree).root()));
+			}
+		}
+		let before = st.meta.clone();
+		// A validated request never fails: every read of a step was written before it.
+		if let Err(e) = st.step(model) {
+			debug_assert!(false, "step {} failed: {e:?}", before.step);
+			break;
+		}
+		match before.op {
+			Op::RopeKv => {
+				let i = layout.kv_leaf(before.layer, before.pos);
+				let n = layout.kv_leaf_f32;
+				kv_tree.set(i, leaf_hash(&kv_bytes(&st.kv[i as usize * n..(i as usize + 1) * n])));
+			},
+			Op::Next if before.pos + 1 >= before.prompt_len => {
+				let p = before.pos + 1;
+				tokens_tree.set(p as u64, leaf_hash(&token_bytes(st.tokens[p as usize])));
+			},
+			_ => {},
+		}
+		if let Some(f) = progress.as_mut() {
+			f(&st.meta);
+		}
+	}
+	let final_root = st.header(model, &tokens_tree, &kv_tree).root();
+	if let Some(k) = roots_every {
+		if k > 0 && st.meta.step % k == 0 {
+			roots.push((st.meta.step, final_root));
+		}
+	}
+	let p = req.prompt.len();
+	let output = st.tokens[p..p + st.meta.generated as usize].to_vec();
+	let steps = st.meta.step;
+	Ok(Trace {
+		model,
+		layout,
+		last: st,
+		tokens_tree,
+		kv_tree,
+		checkpoints,
+		output: RunOutput { output, final_root, steps, roots },
+	})
+}
+
+/// Why a trace can not answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceError {
+	/// The step is beyond the run.
+	NoSuchStep(u32),
+	/// The chunk is beyond its step.
+	NoSuchChunk(u32),
+	/// Replaying failed (a bug: a run's own replay must succeed).
+	Replay(ExecError),
+}
+
+impl<'m> Trace<'m> {
+	/// Number of steps of the run.
+	pub fn steps(&self) -> u32 {
+		self.output.steps
+	}
+
+	/// The state after `step` steps and `chunk` chunks of the next one, replayed from the nearest checkpoint.
+	pub fn state_at(&self, step: u32, chunk: u32) -> Result<NativeState<'_>, TraceError> {
+		if step > self.steps() || (step == self.steps() && chunk > 0) {
+			return Err(TraceError::NoSuchStep(step));
+		}
+		if step == self.steps() {
+			return Ok(NativeState {
+				meta: self.last.meta.clone(),
+				regs: self.last.regs.clone(),
+				tokens: Cow::Borrowed(&self.last.tokens),
+				kv: Cow::Borrowed(&self.last.kv),
+				layout: self.layout.clone(),
+			});
+		}
+		let i = self.checkpoints.partition_point(|(m, _)| m.step <= step).saturating_sub(1);
+		let (meta, regs) = &self.checkpoints[i];
+		let mut st = NativeState {
+			meta: meta.clone(),
+			regs: regs.clone(),
+			tokens: Cow::Borrowed(&self.last.tokens),
+			kv: Cow::Borrowed(&self.last.kv),
+			layout: self.layout.clone(),
+		};
+		while st.meta.step < step {
+			st.step(self.model).map_err(TraceError::Replay)?;
+		}
+		if chunk >= n_chunks(&self.model.config, &st.meta) {
+			return Err(TraceError::NoSuchChunk(chunk));
+		}
+		while st.meta.chunk < chunk {
+			apply_chunk(&self.model.config, &mut st, self.model).map_err(TraceError::Replay)?;
+		}
+		Ok(st)
+	}
+
+	/// The state root after `step` steps (and `chunk` chunks of the next step).
+	pub fn root_at(&self, step: u32, chunk: u32) -> Result<Hash, TraceError> {
+		Ok(self.header_at(step, chunk)?.root())
+	}
+
+	/// The state header after `step` steps (and `chunk` chunks of the next step).
+	pub fn header_at(&self, step: u32, chunk: u32) -> Result<StateHeader, TraceError> {
+		let st = self.state_at(step, chunk)?;
+		Ok(st.header(self.model, &self.tokens_tree, &self.kv_tree))
+	}
+
+	/// Number of chunks of step `step` (the step that starts after `step` steps).
+	pub fn chunks_of(&self, step: u32) -> Result<u32, TraceError> {
+		let st = self.state_at(step, 0)?;
+		if st.meta.finished {
+			return Err(TraceError::NoSuchStep(step));
+		}
+		Ok(n_chunks(&self.model.config, &st.meta))
+	}
+
+	/// The proof of chunk `chunk` of the step that starts after `step` steps.
+	pub fn prove(&self, step: u32, chunk: u32) -> Result<StepProof, TraceError> {
+		let st = self.state_at(step, chunk)?;
+		let cfg = &self.model.config;
+		let l = &self.layout;
+		let header = st.header(self.model, &self.tokens_tree, &self.kv_tree);
+		let access = full_access(cfg, l, &st.meta, || st.token(st.meta.pos)).map_err(TraceError::Replay)?;
+
+		let model_idx = model_leaves(cfg, &access.model);
+		let model = TreeWitness {
+			reads: model_idx.iter().map(|i| self.model.leaf_data(*i)).collect(),
+			writes: Vec::new(),
+			siblings: self.model.tree().multiproof(&model_idx, u64::MAX),
+		};
+
+		let n_tok = l.tokens_written(&st.meta);
+		let tokens = witness(
+			&self.tokens_tree,
+			n_tok,
+			&access.tokens_read,
+			&access.tokens_write,
+			|i| token_bytes(st.tokens[i as usize]).to_vec(),
+		);
+		let n_kv = l.kv_written(&st.meta);
+		let n = l.kv_leaf_f32;
+		let kv = witness(&self.kv_tree, n_kv, &access.kv_read, &access.kv_write, |i| {
+			kv_bytes(&st.kv[i as usize * n..(i as usize + 1) * n])
+		});
+		let regs_tree = Tree::from_leaves(l.regs_depth, st.regs.leaf_hashes(l));
+		let regs = witness(&regs_tree, u64::MAX, &access.regs_read, &access.regs_write, |i| {
+			st.regs.leaf_bytes(l, i)
+		});
+		Ok(StepProof { header, model, tokens, kv, regs })
+	}
+}
+
+/// The witness of the leaves `reads` ∪ `writes` of `tree` seen with only its first `n` leaves.
+fn witness(tree: &Tree, n: u64, reads: &[u64], writes: &[u64], data: impl Fn(u64) -> Vec<u8>) -> TreeWitness {
+	let mut all: Vec<u64> = reads.iter().chain(writes).copied().collect();
+	all.sort_unstable();
+	all.dedup();
+	let mut w = TreeWitness::default();
+	for &i in &all {
+		if reads.binary_search(&i).is_ok() {
+			w.reads.push(data(i));
+		} else {
+			w.writes.push(if i < n { tree.leaf(i) } else { crate::merkle::EMPTY });
+		}
+	}
+	if !all.is_empty() {
+		w.siblings = tree.multiproof(&all, n);
+	}
+	w
+}

@@ -1,0 +1,30 @@
+//! `pallet_transaction_payment`: fees by weight and length, withdrawn before dispatch and partly refunded after.
+
+use frame_support::{
+	parameter_types,
+	traits::ConstU8,
+	weights::{ConstantMultiplier, IdentityFee},
+};
+use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use sp_runtime::traits::One;
+
+use crate::{Balance, Balances, Runtime, RuntimeEvent, MICRO_UNIT};
+
+parameter_types! {
+	/// Fees do not float with congestion yet.
+	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Price of one byte of an extrinsic.
+	pub const TransactionByteFee: Balance = MICRO_UNIT;
+}
+
+impl pallet_transaction_payment::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	/// Fees are withdrawn from the signer and burned.
+	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	/// One planck per picosecond of reference computation.
+	type WeightToFee = IdentityFee<Balance>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type OperationalFeeMultiplier = ConstU8<5>;
+	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
+}

@@ -1,0 +1,52 @@
+// Starts a `sibyl-node --dev` for the tests, unless SIBYL_WS points at a running node.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function nodeBinary() {
+  if (process.env.SIBYL_NODE) return process.env.SIBYL_NODE;
+  const target = process.env.CARGO_TARGET_DIR || join(process.env.HOME, '.cache/sibyl/target');
+  const bin = resolve(target, 'release/sibyl-node');
+  if (!existsSync(bin)) throw new Error(`${bin} does not exist: build the node first or set SIBYL_NODE`);
+  return bin;
+}
+
+/** Returns { ws, stop(), log() } for a running node. */
+export async function devNode() {
+  if (process.env.SIBYL_WS) return { ws: process.env.SIBYL_WS, stop: async () => {}, log: () => '' };
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'sibyl-js-'));
+  const logPath = join(dir, 'node.log');
+  const out = openSync(logPath, 'a');
+  const child = spawn(nodeBinary(), [
+    '--dev', '--base-path', join(dir, 'db'), '--rpc-port', String(port), '--no-prometheus',
+    '--no-telemetry', '--no-mdns', '--port', String(await freePort()),
+  ], { stdio: ['ignore', out, out] });
+  const stop = () => new Promise((ok) => {
+    if (child.exitCode !== null) return ok();
+    child.once('exit', () => ok());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15000).unref();
+  });
+  process.once('exit', () => child.kill('SIGKILL'));
+  return { ws: `ws://127.0.0.1:${port}`, stop, log: () => readFileSync(logPath, 'utf8') };
+}
+
+export const repoRoot = resolve(here, '../..');
