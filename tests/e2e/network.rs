@@ -6,7 +6,7 @@ use std::time::Duration;
 #[test]
 fn four_validators_produce_and_finalize_blocks_on_every_node() {
 	let _serial = network_lock();
-	let net = Network::start(4);
+	let net = Network::local();
 
 	// Every node finalizes at least block 3 (Aura slots are 6 s; GRANDPA follows a block or two behind).
 	let finalized: Vec<u32> =

@@ -7,7 +7,7 @@ use std::time::Duration;
 #[test]
 fn killed_validator_catches_up_after_restart_and_loses_nothing() {
 	let _serial = network_lock();
-	let mut net = Network::start(4);
+	let mut net = Network::local();
 	for i in 0..4 {
 		net.wait_finalized(i, 2, Duration::from_secs(120));
 	}

@@ -10,7 +10,7 @@ use std::time::Duration;
 #[test]
 fn transfer_is_finalized_and_balances_change_by_amount_plus_fee() {
 	let _serial = network_lock();
-	let net = Network::start(4);
+	let net = Network::local();
 	net.wait_finalized(0, 1, Duration::from_secs(90));
 	let rpc = net.nodes[1].rpc(); // submit to Bob's node: the transaction must travel to the authors
 

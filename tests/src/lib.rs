@@ -103,9 +103,9 @@ pub struct Node {
 	/// libp2p peer id, from its fixed node key.
 	pub peer_id: String,
 	node_key: String,
+	chain: String,
 	log: PathBuf,
 	child: Option<Child>,
-	extra_args: Vec<String>,
 }
 
 impl Node {
@@ -161,16 +161,14 @@ impl Node {
 			.open(&self.log)
 			.expect("can open the node log");
 		let mut cmd = Command::new(bin);
-		cmd.args(["--chain", "local", "--validator", "--no-telemetry", "--no-mdns", "--allow-private-ip"])
+		cmd.args(["--chain", &self.chain, "--validator", "--no-telemetry", "--no-mdns", "--allow-private-ip"])
 			.arg(format!("--{}", self.name))
 			.arg("--base-path")
 			.arg(&self.base_path)
-			.args(["--port", &self.p2p_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port)])
 			.args(["--rpc-port", &self.rpc_port.to_string()])
 			.args(["--prometheus-port", &self.prometheus_port.to_string()])
-			.args(["--node-key", &self.node_key])
-			.args(&self.extra_args);
+			.args(["--node-key", &self.node_key]);
 		for b in bootnodes {
 			cmd.args(["--bootnodes", b]);
 		}
@@ -241,14 +239,19 @@ fn peer_id(bin: &Path, dir: &Path, key_hex: &str) -> String {
 }
 
 impl Network {
-	/// Starts the first `n` of [`VALIDATORS`], each with every other as a bootnode, and waits until each one
-	/// answers RPC and sees `n - 1` peers.
-	pub fn start(n: usize) -> Network {
-		Self::start_with(n, &[])
+	/// Starts the four validators of the `local` chain, each with every other as a bootnode, and waits until
+	/// each one answers RPC and sees the three others.
+	pub fn local() -> Network {
+		Self::start_chain("local", 4)
 	}
 
-	/// Like [`Network::start`], with extra arguments for every node.
-	pub fn start_with(n: usize, extra_args: &[&str]) -> Network {
+	/// Starts Alice alone on the `dev` chain (where she is the only validator).
+	pub fn dev() -> Network {
+		Self::start_chain("dev", 1)
+	}
+
+	/// Starts the first `n` of [`VALIDATORS`] on `chain`.
+	pub fn start_chain(chain: &str, n: usize) -> Network {
 		assert!(n >= 1 && n <= VALIDATORS.len());
 		let bin = node_binary();
 		let dir = tempfile::Builder::new().prefix("sibyl-e2e-").tempdir().expect("can create a temp dir");
@@ -264,9 +267,9 @@ impl Network {
 					prometheus_port: free_port(),
 					peer_id: peer_id(&bin, dir.path(), &key),
 					node_key: key,
+					chain: chain.to_string(),
 					name,
 					child: None,
-					extra_args: extra_args.iter().map(|s| s.to_string()).collect(),
 				}
 			})
 			.collect();
@@ -311,14 +314,24 @@ impl Network {
 		self.nodes[i].start(&bin, &boot);
 	}
 
-	/// Waits until node `i` answers `system_health`.
+	/// Waits until node `i` answers `system_health`; fails at once if the process exits.
 	pub fn wait_rpc(&mut self, i: usize, timeout: Duration) {
 		let rpc = self.nodes[i].rpc();
 		let name = self.nodes[i].name.clone();
-		let r = wait_for(&format!("{name} to answer RPC"), timeout, Duration::from_millis(250), || {
-			rpc.call("system_health", serde_json::json!([])).map(Some)
-		});
-		self.expect(r);
+		let start = Instant::now();
+		loop {
+			match rpc.call("system_health", serde_json::json!([])) {
+				Ok(_) => return,
+				Err(e) if start.elapsed() > timeout => {
+					self.expect::<()>(Err(format!("timed out after {timeout:?} waiting for {name} to answer RPC: {e}")));
+				},
+				Err(_) => {},
+			}
+			if !self.nodes[i].is_running() {
+				self.expect::<()>(Err(format!("{name} exited before answering RPC")));
+			}
+			std::thread::sleep(Duration::from_millis(250));
+		}
 	}
 
 	/// Unwraps `r`, or panics with the error and the tail of every node's log.
