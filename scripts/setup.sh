@@ -57,7 +57,8 @@ has_rustup_wasm() {
 WASM_TOOLCHAIN=""
 debian_route() {
 	# Debian's rustc-web ships the standard library sources, which `-Zbuild-std` needs, and lld for linking.
-	apt_install rustc-web cargo-web rust-web-src lld-22
+	# rust-web-llvm provides `rust-lld`, the linker rustc uses for wasm32.
+	apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
 	local tc="$SIBYL_CACHE/debian-toolchain"
 	if [ ! -x "$tc/bin/cargo" ]; then
 		mkdir -p "$tc/bin"
@@ -77,18 +78,12 @@ debian_route() {
 			name = "sysroot-seed"
 			version = "0.0.0"
 			edition = "2021"
-			[lib]
-			crate-type = ["cdylib"]
 			[profile.release]
 			panic = "abort"
 		EOF
 		cat >"$tmp/src/lib.rs" <<-'EOF'
 			#![no_std]
-			extern crate alloc;
-			#[panic_handler]
-			fn panic(_: &core::panic::PanicInfo) -> ! { loop {} }
-			#[no_mangle]
-			pub extern "C" fn seed(x: u32) -> u32 { x.wrapping_mul(3) }
+			pub fn seed(x: u32) -> u32 { x.wrapping_mul(3) }
 		EOF
 		(cd "$tmp" && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Cembed-bitcode=yes \
 			CARGO_TARGET_DIR="$tmp/target" /usr/bin/cargo build -q --release \
