@@ -209,6 +209,19 @@ pub struct RunOutput {
 	pub roots: Vec<(u32, Hash)>,
 }
 
+/// What a step of a run is: its operation, where, and how many chunks it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepInfo {
+	/// Operation.
+	pub op: Op,
+	/// Transformer block (for block operations).
+	pub layer: u32,
+	/// Position.
+	pub pos: u32,
+	/// Number of chunks.
+	pub chunks: u32,
+}
+
 /// A finished run, with what it takes to recompute any intermediate root and prove any chunk.
 pub struct Trace<'m> {
 	model: &'m Model,
@@ -219,6 +232,8 @@ pub struct Trace<'m> {
 	kv_tree: Tree,
 	/// Register checkpoints at the start of every position (step, meta, registers).
 	checkpoints: Vec<(Meta, Registers)>,
+	/// Every step's operation, position and chunk count.
+	infos: Vec<StepInfo>,
 	/// The run's result.
 	pub output: RunOutput,
 }
@@ -242,6 +257,7 @@ pub fn run<'m>(
 	}
 	let mut kv_tree = Tree::new(layout.kv_depth);
 	let mut checkpoints = Vec::new();
+	let mut infos = Vec::new();
 	let mut roots = Vec::new();
 	let mut progress = progress;
 	while !st.meta.finished {
@@ -254,6 +270,12 @@ pub fn run<'m>(
 			}
 		}
 		let before = st.meta.clone();
+		infos.push(StepInfo {
+			op: before.op,
+			layer: before.layer,
+			pos: before.pos,
+			chunks: n_chunks(&model.config, &before),
+		});
 		// A validated request never fails: every read of a step was written before it.
 		if let Err(e) = st.step(model) {
 			debug_assert!(false, "step {} failed: {e:?}", before.step);
@@ -291,6 +313,7 @@ pub fn run<'m>(
 		tokens_tree,
 		kv_tree,
 		checkpoints,
+		infos,
 		output: RunOutput { output, final_root, steps, roots },
 	})
 }
@@ -358,13 +381,14 @@ impl<'m> Trace<'m> {
 		Ok(st.header(self.model, &self.tokens_tree, &self.kv_tree))
 	}
 
-	/// Number of chunks of step `step` (the step that starts after `step` steps).
+	/// Operation, position and chunk count of step `step` (the step that starts after `step` steps).
+	pub fn step_info(&self, step: u32) -> Result<StepInfo, TraceError> {
+		self.infos.get(step as usize).copied().ok_or(TraceError::NoSuchStep(step))
+	}
+
+	/// Number of chunks of step `step`.
 	pub fn chunks_of(&self, step: u32) -> Result<u32, TraceError> {
-		let st = self.state_at(step, 0)?;
-		if st.meta.finished {
-			return Err(TraceError::NoSuchStep(step));
-		}
-		Ok(n_chunks(&self.model.config, &st.meta))
+		Ok(self.step_info(step)?.chunks)
 	}
 
 	/// The proof of chunk `chunk` of the step that starts after `step` steps.

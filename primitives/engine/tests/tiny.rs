@@ -140,9 +140,7 @@ fn tampered_proofs_are_refused_or_give_another_root() {
 	let model = tiny_model(false, 9);
 	let trace = run(&model, &request(), None, None).unwrap();
 	// A matmul chunk in the middle of the run.
-	let step = (0..trace.steps())
-		.find(|s| trace.state_at(*s, 0).unwrap().meta.op == Op::MatGate)
-		.expect("a gate step");
+	let step = (0..trace.steps()).find(|s| trace.step_info(*s).unwrap().op == Op::MatGate).expect("a gate step");
 	let proof = trace.prove(step, 1).unwrap();
 	let good = verify_step(&proof).unwrap();
 
@@ -184,11 +182,13 @@ fn the_chunk_count_of_attention_grows_with_the_position() {
 	let trace = run(&model, &request(), None, None).unwrap();
 	let mut seen = BTreeSet::new();
 	for s in 0..trace.steps() {
+		let info = trace.step_info(s).unwrap();
 		let st = trace.state_at(s, 0).unwrap();
-		if st.meta.op == Op::Attention {
-			let n = n_chunks(&model.config, &st.meta);
-			assert_eq!(n, (st.meta.pos + 1).div_ceil(16));
-			seen.insert(n);
+		assert_eq!((info.op, info.pos, info.layer), (st.meta.op, st.meta.pos, st.meta.layer));
+		assert_eq!(info.chunks, n_chunks(&model.config, &st.meta));
+		if info.op == Op::Attention {
+			assert_eq!(info.chunks, (info.pos + 1).div_ceil(16));
+			seen.insert(info.chunks);
 		}
 	}
 	assert_eq!(seen, BTreeSet::from([1, 2]));
