@@ -48,4 +48,8 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// The deterministic inference engine: model commitments, runs with state roots.
+	#[command(subcommand)]
+	Engine(crate::engine_cmd::EngineCmd),
 }

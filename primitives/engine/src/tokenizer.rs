@@ -115,6 +115,11 @@ impl Tokenizer {
 		self.inner.decode(ids, true).map_err(|e| TokenizerError::Library(e.to_string()))
 	}
 
+	/// Text of `ids` with special tokens kept (for round-trip checks).
+	pub fn inner_decode_keep_specials(&self, ids: &[u32]) -> String {
+		self.inner.decode(ids, false).unwrap_or_default()
+	}
+
 	/// The prompt text of a one-turn chat: the model's ChatML template with its default system prompt and the
 	/// assistant's turn opened.
 	pub fn chat_prompt(&self, user: &str) -> Result<String, TokenizerError> {

@@ -1,0 +1,80 @@
+//! The engine on the real SmolLM2-135M-Instruct (Q4_1 GGUF, fetched by `scripts/setup.sh`): bit-identical runs
+//! with 1 and 2 threads, roots recomputed from checkpoints equal the roots of the run, the commitment pins the
+//! file, and the tokenizer round-trips.
+
+use sibyl_engine::{gguf::Gguf, run, tokenizer::Tokenizer, Model, ModelError, Request};
+use std::path::PathBuf;
+
+fn model_bytes() -> Vec<u8> {
+	let dir = std::env::var("SIBYL_MODEL_DIR")
+		.map(PathBuf::from)
+		.unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sibyl/models"));
+	let path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
+	std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup.sh to fetch the model)", path.display()))
+}
+
+fn pool(n: usize) -> rayon::ThreadPool {
+	rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("pool")
+}
+
+#[test]
+fn one_and_two_threads_give_identical_bytes_and_roots() {
+	let bytes = model_bytes();
+	let model = Model::from_gguf(&bytes, 2048).expect("SmolLM2 loads");
+	let tok = Tokenizer::from_gguf(&Gguf::parse(&bytes).unwrap()).unwrap();
+	let req = Request { prompt: tok.encode_chat("Describe a cat in one sentence.").unwrap(), max_new: 12 };
+	let one = pool(1).install(|| run(&model, &req, Some(250), None).unwrap());
+	let two = pool(2).install(|| run(&model, &req, Some(250), None).unwrap());
+	assert_eq!(one.output, two.output, "outputs, final roots, step counts and every 250th root");
+	assert!(one.output.roots.len() > 10);
+	// Recomputing a root from the checkpoints gives the root the run recorded.
+	for (step, root) in one.output.roots.iter().step_by(7) {
+		assert_eq!(two.root_at(*step, 0).unwrap(), *root, "step {step}");
+	}
+	// Steps per token: 1 embedding, 11 per block, then 1 (prompt) or 3 (generated) per position.
+	let positions = (req.prompt.len() + one.output.output.len() - 1) as u32;
+	let generated = one.output.output.len() as u32;
+	assert_eq!(one.steps(), positions * (1 + 30 * 11) + (positions - generated) + 3 * generated);
+}
+
+#[test]
+fn the_commitment_pins_the_file() {
+	let bytes = model_bytes();
+	let model = Model::from_gguf(&bytes, 2048).unwrap();
+	assert!(Model::from_gguf_checked(&bytes, 2048, &model.root()).is_ok());
+	// One weight byte changed: another root, and a checked load refuses it.
+	let mut changed = bytes.clone();
+	let g = Gguf::parse(&bytes).unwrap();
+	let t = g.tensor("blk.17.ffn_down.weight").unwrap();
+	changed[t.start + 1000] ^= 0x10;
+	let other = Model::from_gguf(&changed, 2048).unwrap();
+	assert_ne!(other.root(), model.root());
+	assert!(matches!(Model::from_gguf_checked(&changed, 2048, &model.root()), Err(ModelError::RootMismatch { .. })));
+	// A truncated file is an error.
+	assert!(Model::from_gguf(&bytes[..bytes.len() - 1], 2048).is_err());
+	assert!(Model::from_gguf(&bytes[..1 << 20], 2048).is_err());
+}
+
+#[test]
+fn the_tokenizer_round_trips_and_pins_the_chat_ids() {
+	let bytes = model_bytes();
+	let tok = Tokenizer::from_gguf(&Gguf::parse(&bytes).unwrap()).unwrap();
+	for text in ["Hello world!", "  spaces,\ttabs\nand 12345 digits", "Émoji 🦀 and ünïcödé", "<|im_start|>user"] {
+		let ids = tok.encode(text).unwrap();
+		let back = tok.inner_decode_keep_specials(&ids);
+		assert_eq!(back, text);
+	}
+	// Digits are split one by one (the `smollm` pre-tokenizer); special tokens are single ids.
+	let ids = tok.encode("2024").unwrap();
+	assert_eq!(ids.len(), 4);
+	assert_eq!(tok.encode("<|im_start|><|im_end|>").unwrap(), vec![1, 2]);
+	// Pinned: the ids of a chat prompt. Requests carry token ids, so a change here changes what every client
+	// sends for the same text; it must be deliberate. (They decode back to the template, checked above.)
+	assert_eq!(
+		tok.encode_chat("What is the capital of France?").unwrap(),
+		vec![
+			1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182,
+			2, 198, 1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198
+		]
+	);
+}
