@@ -15,7 +15,7 @@ CARGO_BUILD := cargo build --release --workspace --all-targets --locked
 BASE_PATH ?=
 RPC_PORT ?= 9944
 
-.PHONY: setup build dev test test-rust test-js zombienet chain-specs clean-chain
+.PHONY: setup build dev test test-rust test-js zombienet chain-specs bench-engine fuzz
 
 setup:
 	bash scripts/setup.sh
@@ -49,3 +49,20 @@ chain-specs: build
 	$(ENV)
 	"$(NODE)" export-chain-spec --chain local --output chain-specs/local_testnet.json
 	"$(NODE)" export-chain-spec --chain local --raw --output chain-specs/local_testnet_raw.json
+
+# Our engine and candle on the same GGUF and prompts: prefill/decode tokens per second, peak memory, ratio.
+bench-engine: build
+	$(ENV)
+	"$(CARGO_TARGET_DIR)/release/sibyl-engine-bench" --max-new $${MAX_NEW:-32}
+
+# Fuzz the GGUF loader and verify_step (cargo-fuzz, nightly), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 180
+fuzz: setup
+	$(ENV)
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd primitives/engine/fuzz
+	export CARGO_TARGET_DIR=$(SIBYL_CACHE)/fuzz-target
+	cargo +nightly run --release --bin make_seeds
+	for t in gguf_load verify_step_bytes verify_step_mutate; do
+		cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 2>&1 | tail -n 4
+	done

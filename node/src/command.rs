@@ -46,6 +46,10 @@ impl SubstrateCli for Cli {
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
+	// Addresses in logs and `key` output use Sibyl's SS58 prefix.
+	sp_core::crypto::set_default_ss58_version(sp_core::crypto::Ss58AddressFormat::custom(
+		sibyl_runtime::token::SS58_PREFIX,
+	));
 	let cli = Cli::from_args();
 
 	match &cli.subcommand {

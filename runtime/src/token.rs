@@ -6,4 +6,4 @@ pub const SYMBOL: &str = "SBL";
 /// Number of decimals of the native token: one `SBL` is `10^DECIMALS` planck.
 pub const DECIMALS: u8 = 12;
 /// SS58 address prefix of Sibyl accounts (a two-byte prefix not registered by another network).
-pub const SS58_PREFIX: u16 = 7007;
+pub const SS58_PREFIX: u16 = 7341;

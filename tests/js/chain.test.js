@@ -39,8 +39,8 @@ test('chain properties: symbol, decimals and SS58 prefix', async () => {
   const props = await api.rpc.system.properties();
   assert.deepEqual(props.tokenSymbol.unwrap().map(String), ['SBL']);
   assert.deepEqual(props.tokenDecimals.unwrap().map((d) => d.toNumber()), [12]);
-  assert.equal(props.ss58Format.unwrap().toNumber(), 7007);
-  assert.equal(api.registry.chainSS58, 7007);
+  assert.equal(props.ss58Format.unwrap().toNumber(), 7341);
+  assert.equal(api.registry.chainSS58, 7341);
   assert.deepEqual(api.registry.chainTokens, ['SBL']);
   assert.equal((await api.rpc.system.chain()).toString(), 'Sibyl Development');
 });
@@ -59,7 +59,7 @@ test('metadata describes the runtime', async () => {
 });
 
 test('balances of the development accounts', async () => {
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 7007 });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 7341 });
   const alice = keyring.addFromUri('//Alice');
   const { data, nonce } = await api.query.system.account(alice.address);
   assert.equal(data.free.toBigInt() > 0n, true);
@@ -69,7 +69,7 @@ test('balances of the development accounts', async () => {
 });
 
 test('Alice -> Bob transfer is finalized and balances change by amount + fee', { timeout: 180000 }, async () => {
-  const keyring = new Keyring({ type: 'sr25519', ss58Format: 7007 });
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 7341 });
   const alice = keyring.addFromUri('//Alice');
   const bob = keyring.addFromUri('//Bob');
   const amount = 5n * 10n ** 12n + 123n;
