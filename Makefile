@@ -64,5 +64,10 @@ fuzz: setup
 	export CARGO_TARGET_DIR=$(SIBYL_CACHE)/fuzz-target
 	cargo +nightly run --release --bin make_seeds
 	for t in gguf_load verify_step_bytes verify_step_mutate; do
-		cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 2>&1 | tail -n 4
+		mkdir -p corpus/$$t
+		log=$(SIBYL_CACHE)/fuzz-$$t.log
+		if ! cargo +nightly fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 >$$log 2>&1; then
+			tail -n 60 $$log; echo "fuzz target $$t failed: input in primitives/engine/fuzz/artifacts/$$t"; exit 1
+		fi
+		echo "$$t: $$(grep -E '^Done' $$log) ($$(grep -oE 'cov: [0-9]+' $$log | tail -n 1))"
 	done

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { devNode } from './node.js';
+import { devNode, waitForRpc } from './node.js';
 
 let node;
 let api;
@@ -16,18 +16,9 @@ const signedExtensions = { CheckTransferBalance: { extrinsic: {}, payload: {} } 
 before(async () => {
   await cryptoWaitReady();
   node = await devNode();
-  const provider = new WsProvider(node.ws, 1000);
-  const deadline = Date.now() + 60000;
   // The node takes a moment to open its RPC port.
-  for (;;) {
-    try {
-      api = await ApiPromise.create({ provider, signedExtensions, throwOnConnect: true, noInitWarn: true });
-      break;
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`no node at ${node.ws}: ${e}\n${node.log().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  await waitForRpc(node.ws, node.log);
+  api = await ApiPromise.create({ provider: new WsProvider(node.ws), signedExtensions, throwOnConnect: true, noInitWarn: true });
 });
 
 after(async () => {

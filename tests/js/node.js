@@ -28,6 +28,26 @@ function nodeBinary() {
   return bin;
 }
 
+/** Waits until the node at `ws` answers `system_health` over HTTP (same port). */
+export async function waitForRpc(ws, log, timeoutMs = 60000) {
+  const url = ws.replace(/^ws/, 'http');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_health', params: [] }),
+      });
+      if (r.ok) return;
+    } catch (_) {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`no node at ${ws} after ${timeoutMs} ms\n${log().slice(-3000)}`);
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}
+
 /** Returns { ws, stop(), log() } for a running node. */
 export async function devNode() {
   if (process.env.SIBYL_WS) return { ws: process.env.SIBYL_WS, stop: async () => {}, log: () => '' };

@@ -47,5 +47,5 @@ pub mod verify;
 pub use merkle::Hash;
 pub use model::{Model, ModelConfig, ModelError};
 pub use state::{initial_root, Request, StateHeader};
-pub use trace::{run, RunOutput, Trace};
+pub use trace::{run, RunError, RunOutput, Trace};
 pub use verify::{verify_step, StepProof, VerifyError};

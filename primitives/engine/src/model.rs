@@ -225,6 +225,11 @@ impl ModelConfig {
 		for t in 0..self.n_tensors() {
 			let (rows, cols) = self.shape(t);
 			let ty = self.tensor_types[t];
+			// Offsets are `usize` in WASM too (32 bits): keep every tensor under 1 GiB.
+			let bytes = rows as u64 * (cols / ty.block_elems()) as u64 * ty.block_bytes() as u64;
+			if bytes > 1 << 30 {
+				return bad("every tensor must be under 1 GiB");
+			}
 			if cols % ty.block_elems() != 0 {
 				return bad("tensor rows must hold whole blocks");
 			}

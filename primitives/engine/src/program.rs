@@ -242,10 +242,14 @@ pub fn advance(cfg: &ModelConfig, m: &mut Meta) {
 	}
 }
 
-/// Checks that a meta is one the program can reach for this model (cheap structural checks).
+/// Checks that a meta is one the program can reach for this model (cheap structural checks). The order matters:
+/// each check bounds the fields the next one computes with, so no arithmetic on a hostile meta can overflow.
 pub fn check_meta(cfg: &ModelConfig, m: &Meta) -> Result<(), ExecError> {
 	if m.finished {
 		return Err(ExecError::Finished);
+	}
+	if m.step == u32::MAX {
+		return Err(ExecError::BadMeta("step counter exhausted"));
 	}
 	if m.layer >= cfg.n_layer {
 		return Err(ExecError::BadMeta("layer beyond the model"));
@@ -253,7 +257,8 @@ pub fn check_meta(cfg: &ModelConfig, m: &Meta) -> Result<(), ExecError> {
 	if m.prompt_len == 0 || m.max_new == 0 || m.prompt_len as u64 + m.max_new as u64 > cfg.max_seq as u64 {
 		return Err(ExecError::BadMeta("request parameters out of range"));
 	}
-	if m.pos >= m.prompt_len + m.generated || m.generated >= m.max_new {
+	// From here on prompt_len + max_new <= max_seq <= 2048.
+	if m.generated >= m.max_new || m.pos >= m.prompt_len + m.generated {
 		return Err(ExecError::BadMeta("position beyond the tokens"));
 	}
 	if m.pos + 1 < m.prompt_len && m.generated > 0 {

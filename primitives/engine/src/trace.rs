@@ -241,13 +241,33 @@ pub struct Trace<'m> {
 /// Progress of a run, for a progress bar: steps done, tokens generated, position.
 pub type Progress<'f> = &'f mut dyn FnMut(&Meta);
 
+/// Why a run did not complete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunError {
+	/// The request does not fit the model.
+	Request(RequestError),
+	/// A step failed (a bug: every read of a valid request's steps was written before).
+	Step {
+		/// The step.
+		step: u32,
+		/// Why.
+		error: ExecError,
+	},
+}
+
+impl From<RequestError> for RunError {
+	fn from(e: RequestError) -> Self {
+		RunError::Request(e)
+	}
+}
+
 /// Runs `req` on `model` to its end. `roots_every`: also record the root every that many steps.
 pub fn run<'m>(
 	model: &'m Model,
 	req: &Request,
 	roots_every: Option<u32>,
 	progress: Option<Progress<'_>>,
-) -> Result<Trace<'m>, RequestError> {
+) -> Result<Trace<'m>, RunError> {
 	req.validate(&model.config)?;
 	let layout = Layout::new(&model.config);
 	let mut st = NativeState::initial(model, req);
@@ -276,11 +296,7 @@ pub fn run<'m>(
 			pos: before.pos,
 			chunks: n_chunks(&model.config, &before),
 		});
-		// A validated request never fails: every read of a step was written before it.
-		if let Err(e) = st.step(model) {
-			debug_assert!(false, "step {} failed: {e:?}", before.step);
-			break;
-		}
+		st.step(model).map_err(|error| RunError::Step { step: before.step, error })?;
 		match before.op {
 			Op::RopeKv => {
 				let i = layout.kv_leaf(before.layer, before.pos);
