@@ -170,6 +170,15 @@ fn tampered_proofs_are_refused_or_give_another_root() {
 	p.header.meta.op = Op::MatDownAdd;
 	assert!(verify_step(&p).map_or(true, |r| r != good));
 
+	// A hostile meta is refused before any arithmetic on it (found by fuzzing: `pos + generated` overflowed).
+	for (pos, generated, step) in [(u32::MAX, u32::MAX, 0), (0, u32::MAX, 0), (u32::MAX, 0, 0), (0, 0, u32::MAX)] {
+		let mut p = proof.clone();
+		p.header.meta.pos = pos;
+		p.header.meta.generated = generated;
+		p.header.meta.step = step;
+		assert!(matches!(verify_step(&p), Err(VerifyError::Exec(_))), "{pos} {generated} {step}");
+	}
+
 	// A configuration that does not decode.
 	let mut p = proof;
 	p.model.reads[0].truncate(3);
