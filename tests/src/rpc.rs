@@ -1,6 +1,6 @@
 //! A small blocking JSON-RPC (HTTP) client for the node, with typed helpers for what the tests read.
 
-use codec::{Decode, Encode};
+use codec::Decode;
 use serde_json::{json, Value};
 use sibyl_runtime::{AccountId, Balance, Hash, Nonce, Runtime};
 use std::time::Duration;
@@ -232,9 +232,4 @@ impl Rpc {
 /// The hash the transaction pool gives an extrinsic: blake2-256 of its encoding.
 pub fn extrinsic_hash(xt: &[u8]) -> Hash {
 	Hash::from(sp_crypto_hashing::blake2_256(xt))
-}
-
-/// Encodes `v` (a helper so callers need no `Encode` import).
-pub fn encode<T: Encode>(v: &T) -> Vec<u8> {
-	v.encode()
 }

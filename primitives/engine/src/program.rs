@@ -5,7 +5,6 @@
 use alloc::vec::Vec;
 
 use crate::{
-	gguf::TensorType,
 	kernels::{self, canon, Activations, Best, HeadPartial},
 	model::{LayerTensor, ModelConfig, LEAF_F32},
 	state::{Layout, Meta, Op, Reg, ATT_BLOCK},
@@ -421,9 +420,4 @@ pub fn apply_chunk<M: Memory + ?Sized, W: Weights + ?Sized>(
 		meta.pos += 1;
 	}
 	Ok(())
-}
-
-/// Whether tensor type `ty` multiplies quantized activations.
-pub fn quantized(ty: TensorType) -> bool {
-	matches!(ty, TensorType::Q4_1 | TensorType::Q8_0)
 }
