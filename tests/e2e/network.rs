@@ -41,6 +41,12 @@ fn four_validators_produce_and_finalize_blocks_on_every_node() {
 	));
 	assert_eq!(authors_seen, 4);
 
+	// The GRANDPA RPC sees the live voter: four voters of weight 1, three needed.
+	let round = net.expect(net.nodes[0].rpc().call("grandpa_roundState", serde_json::json!([])));
+	assert_eq!(round["setId"], 0, "{round}");
+	assert_eq!(round["best"]["totalWeight"], 4, "{round}");
+	assert_eq!(round["best"]["thresholdWeight"], 3, "{round}");
+
 	// Finality keeps moving.
 	let target = h + 2;
 	for i in 0..4 {

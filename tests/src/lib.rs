@@ -142,17 +142,6 @@ impl Node {
 		fs::read_to_string(&self.log).unwrap_or_default()
 	}
 
-	/// Peak resident memory (VmHWM) of the running process, in KiB.
-	pub fn peak_rss_kib(&self) -> Option<u64> {
-		let pid = self.pid()?;
-		let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-		status
-			.lines()
-			.find(|l| l.starts_with("VmHWM:"))
-			.and_then(|l| l.split_whitespace().nth(1))
-			.and_then(|v| v.parse().ok())
-	}
-
 	fn start(&mut self, bin: &Path, bootnodes: &[String]) {
 		assert!(self.child.is_none(), "{} is already running", self.name);
 		let log = fs::OpenOptions::new()

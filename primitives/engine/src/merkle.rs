@@ -40,7 +40,7 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 	blake2_parts(&[&[1u8], left, right])
 }
 
-/// Hashes of all-empty subtrees: `zero_hashes()[l]` is the root of an empty tree of depth `l`.
+/// The root of an empty tree of depth `level`.
 pub fn zero_hash(level: u32) -> Hash {
 	// Depths are at most 40 here; computing on demand keeps this `no_std` without a lazy static.
 	let mut h = EMPTY;
