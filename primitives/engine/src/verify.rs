@@ -1,7 +1,8 @@
 //! `verify_step`: recompute one chunk of one step from Merkle-proven inputs and return the resulting state root.
 //!
-//! This is the one-step proof of the dispute game. It runs in the runtime (WASM): no allocation beyond the
-//! proof's size, no panics on any input, and a cost bounded by the largest chunk of the model.
+//! This is the one-step proof of the dispute game. It runs in the runtime (WASM): memory bounded by the proof and
+//! the model's register file, an error (never a panic) for any input, and a cost bounded by the largest chunk of
+//! the model.
 
 use alloc::{collections::BTreeMap, vec::Vec};
 use codec::{Decode, Encode};
