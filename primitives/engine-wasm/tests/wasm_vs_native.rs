@@ -9,7 +9,7 @@ use sibyl_engine::{
 	testing::tiny_model,
 	verify_step, Model, StepProof,
 };
-use std::{collections::BTreeMap, path::PathBuf, time::Instant};
+use std::{collections::BTreeMap, time::Instant};
 use wasmtime::{Engine, Instance, Linker, Memory, MemoryType, Module, Store};
 
 /// The guest module, compiled once.
@@ -82,12 +82,8 @@ fn tiny_model_every_chunk_same_root_in_wasm_and_native() {
 }
 
 fn smollm2() -> Model {
-	let dir = std::env::var("SIBYL_MODEL_DIR")
-		.map(PathBuf::from)
-		.unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sibyl/models"));
-	let path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
-	let bytes = std::fs::read(&path)
-		.unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup.sh to fetch the model)", path.display()));
+	let path = sibyl_engine::testing::smollm2_path();
+	let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 	Model::from_gguf(&bytes, 2048).expect("SmolLM2 loads")
 }
 

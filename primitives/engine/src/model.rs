@@ -267,6 +267,8 @@ pub struct Model {
 	/// The configuration.
 	pub config: ModelConfig,
 	tensors: Vec<Vec<u8>>,
+	/// First model-tree leaf of each tensor, and the total leaf count last.
+	first_leaves: Vec<u64>,
 	tree: Tree,
 }
 
@@ -303,11 +305,14 @@ impl Model {
 		}
 		let mut leaves = Vec::with_capacity(config.n_leaves() as usize);
 		leaves.push(leaf_hash(&config.leaf_bytes()));
+		let mut first_leaves = Vec::with_capacity(tensors.len() + 1);
 		for bytes in &tensors {
+			first_leaves.push(leaves.len() as u64);
 			chunk_leaves(bytes, &mut leaves);
 		}
+		first_leaves.push(leaves.len() as u64);
 		let tree = Tree::from_leaves(config.tree_depth(), leaves);
-		Ok(Model { config, tensors, tree })
+		Ok(Model { config, tensors, first_leaves, tree })
 	}
 
 	/// Loads a llama-architecture GGUF file. `max_seq` caps the sequence length (at most the model's context and
@@ -417,11 +422,9 @@ impl Model {
 		if i == 0 {
 			return self.config.leaf_bytes();
 		}
-		let mut t = 0;
-		while t + 1 < self.config.n_tensors() && self.config.first_leaf(t + 1) <= i {
-			t += 1;
-		}
-		let start = (i - self.config.first_leaf(t)) as usize * MODEL_CHUNK;
+		// The tensor whose leaves include `i`: the last one starting at or before it.
+		let t = self.first_leaves.partition_point(|&f| f <= i).saturating_sub(1).min(self.tensors.len() - 1);
+		let start = (i - self.first_leaves[t]) as usize * MODEL_CHUNK;
 		let mut out = alloc::vec![0u8; MODEL_CHUNK];
 		let src = &self.tensors[t];
 		let end = (start + MODEL_CHUNK).min(src.len());

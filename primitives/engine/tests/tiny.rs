@@ -216,6 +216,10 @@ fn gguf_files_load_to_the_same_model_and_bad_files_are_errors() {
 	for t in 0..cfg.n_tensors() {
 		assert_eq!(loaded.tensor(t), direct.tensor(t));
 	}
+	// Every leaf's data (what proofs carry) hashes to the committed leaf.
+	for i in 0..loaded.config.n_leaves() {
+		assert_eq!(sibyl_engine::merkle::leaf_hash(&loaded.leaf_data(i)), loaded.tree().leaf(i), "leaf {i}");
+	}
 	// The root pins the file: checked loading accepts it and refuses another root.
 	assert!(Model::from_gguf_checked(&file, 40, &loaded.root()).is_ok());
 	// The tokenizer is part of the commitment: the file (no tokenizer metadata) differs from the direct model.

