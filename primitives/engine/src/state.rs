@@ -148,16 +148,13 @@ pub enum Reg {
 	H = 7,
 }
 
-/// All f32 registers.
-pub const REGS: [Reg; 8] = [Reg::X, Reg::XN, Reg::Q, Reg::K, Reg::V, Reg::ATT, Reg::G, Reg::H];
-
 /// Positions per attention chunk.
 pub const ATT_BLOCK: u32 = 16;
 
 /// The register layout of a model: lengths, leaf ranges, depths of the trees.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
-	/// Length of each f32 register, in [`REGS`] order.
+	/// Length of each f32 register, in [`Reg`] order.
 	pub len: [usize; 8],
 	/// First leaf of each f32 register.
 	pub first: [u64; 8],
@@ -221,6 +218,12 @@ impl Layout {
 		self.first[i]..self.first[i] + (self.len[i] / LEAF_F32) as u64
 	}
 
+	/// The f32 register holding leaf `i` (`i` below `partial_first`) and the leaf's first float in it.
+	pub fn locate(&self, i: u64) -> (usize, usize) {
+		let r = (0..8).rev().find(|&r| self.first[r] <= i).unwrap_or(0);
+		(r, (i - self.first[r]) as usize * LEAF_F32)
+	}
+
 	/// Byte size of register leaf `i`.
 	pub fn leaf_size(&self, i: u64) -> usize {
 		if i < self.partial_first {
@@ -259,7 +262,7 @@ impl Layout {
 /// The register file: the f32 registers, the attention partials and the argmax.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Registers {
-	/// f32 registers in [`REGS`] order.
+	/// f32 registers in [`Reg`] order.
 	pub f: [Vec<f32>; 8],
 	/// Online-softmax state per head.
 	pub partial: Vec<HeadPartial>,
@@ -282,8 +285,7 @@ impl Registers {
 	/// Bytes of register leaf `i`.
 	pub fn leaf_bytes(&self, l: &Layout, i: u64) -> Vec<u8> {
 		if i < l.partial_first {
-			let r = (0..8).rev().find(|&r| l.first[r] <= i).unwrap_or(0);
-			let off = (i - l.first[r]) as usize * LEAF_F32;
+			let (r, off) = l.locate(i);
 			let mut b = Vec::with_capacity(4 * LEAF_F32);
 			for v in &self.f[r][off..off + LEAF_F32] {
 				b.extend_from_slice(&v.to_le_bytes());

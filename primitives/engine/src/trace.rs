@@ -144,14 +144,9 @@ impl<'a> NativeState<'a> {
 		let cfg = &model.config;
 		let m = self.meta.clone();
 		program::check_meta(cfg, &m)?;
-		if m.chunk != 0 {
-			// Mid-step (a replay to a phase-2 position): finish chunk by chunk.
-			while self.meta.step == m.step && !self.meta.finished {
-				apply_chunk(cfg, self, model)?;
-			}
-			return Ok(());
-		}
-		if let Some((t, input, output)) = matmul_of(cfg, &m) {
+		// Whole matrix steps in parallel; the rest, and steps a replay stopped in the middle of, chunk by chunk.
+		let whole = m.chunk == 0;
+		if let Some((t, input, output)) = matmul_of(cfg, &m).filter(|_| whole) {
 			let x = self.regs.f[input as usize].clone();
 			let mut out = alloc::vec![0f32; cfg.shape(t).0];
 			matvec_all(model, t, &x, &mut out);
@@ -164,7 +159,7 @@ impl<'a> NativeState<'a> {
 			program::advance(cfg, &mut self.meta);
 			return Ok(());
 		}
-		if m.op == Op::LmHead {
+		if m.op == Op::LmHead && whole {
 			let t = cfg.output_tensor();
 			let x = self.regs.f[Reg::XN as usize].clone();
 			let mut logits = alloc::vec![0f32; cfg.n_vocab as usize];

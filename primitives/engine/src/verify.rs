@@ -266,8 +266,7 @@ impl Memory for ProvenMemory {
 fn load_reg_leaf(l: &Layout, regs: &mut Registers, i: u64, d: &[u8]) {
 	let f = floats(d);
 	if i < l.partial_first {
-		let r = (0..8).rev().find(|&r| l.first[r] <= i).unwrap_or(0);
-		let off = (i - l.first[r]) as usize * 32;
+		let (r, off) = l.locate(i);
 		regs.f[r][off..off + 32].copy_from_slice(&f);
 	} else if i < l.argmax_leaf {
 		regs.partial[(i - l.partial_first) as usize] = HeadPartial::from_floats(&f);
