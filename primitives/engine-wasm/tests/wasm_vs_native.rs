@@ -6,7 +6,7 @@ use codec::{Decode, Encode};
 use sibyl_engine::{
 	run,
 	state::{Op, Request},
-	testing::tiny_model,
+	testing::{tiny_model, tiny_request},
 	verify_step, Model, StepProof,
 };
 use std::{collections::BTreeMap, time::Instant};
@@ -58,9 +58,10 @@ fn tiny_model_every_chunk_same_root_in_wasm_and_native() {
 	let guest = Guest::new();
 	for tied in [false, true] {
 		let model = tiny_model(tied, 13);
-		let req = Request { prompt: (0..17).map(|i| (i * 5 + 1) % 80).collect(), max_new: 6 };
+		let req = tiny_request();
 		let trace = run(&model, &req, None, None).expect("valid request");
 		let mut ops = std::collections::BTreeSet::new();
+		let mut attention_chunks = std::collections::BTreeSet::new();
 		for step in 0..trace.steps() {
 			for chunk in 0..trace.chunks_of(step).unwrap() {
 				let proof = trace.prove(step, chunk).unwrap();
@@ -68,9 +69,14 @@ fn tiny_model_every_chunk_same_root_in_wasm_and_native() {
 				let (wasm, _) = guest.verify(&proof);
 				assert_eq!(wasm, Ok(native), "step {step} chunk {chunk} ({:?})", proof.header.meta.op);
 				ops.insert(proof.header.meta.op as u8);
+				if proof.header.meta.op == Op::Attention {
+					attention_chunks.insert((trace.chunks_of(step).unwrap(), chunk));
+				}
 			}
 		}
 		assert_eq!(ops.len(), 15, "every operation ran in WASM");
+		// Attention over three chunks: the middle one both reads and writes the running softmax partials.
+		assert!(attention_chunks.contains(&(3, 1)), "three-chunk attention ran in WASM: {attention_chunks:?}");
 	}
 	// A refused proof is refused the same way in WASM (an error, not a trap).
 	let model = tiny_model(false, 13);

@@ -5,6 +5,7 @@ use crate::{
 	gguf::TensorType,
 	merkle::Hash,
 	model::{tensor_name, Model, ModelConfig},
+	state::{Request, ATT_BLOCK},
 };
 
 /// Path of the SmolLM2-135M-Instruct GGUF that `scripts/setup.sh` fetches: `$SIBYL_MODEL_DIR` or
@@ -84,8 +85,8 @@ pub fn quantize_row(ty: TensorType, x: &[f32]) -> Vec<u8> {
 }
 
 /// The configuration of the tiny test model: 2 blocks, width 64, 4 heads of 16 over 2 KV heads, FFN 96, a
-/// vocabulary of 80 (the last output chunk is partial), sequences up to 40 (attention spans 3 chunks).
-/// `tied`: the output projection is the embedding.
+/// vocabulary of 80 (the last output chunk is partial), sequences up to 40 (room for attention over 3 chunks of
+/// 16 positions; [`tiny_request`] reaches them). `tied`: the output projection is the embedding.
 pub fn tiny_config(tied: bool) -> ModelConfig {
 	use TensorType::*;
 	let mut types = vec![Q8_0];
@@ -117,6 +118,16 @@ pub fn tiny_config(tied: bool) -> ModelConfig {
 		tensor_types: types,
 		tokenizer_hash: Hash::default(),
 	}
+}
+
+/// Prompt tokens of [`tiny_request`]: two full attention chunks and two positions of a third.
+pub const TINY_PROMPT_LEN: u32 = 2 * ATT_BLOCK + 2;
+
+/// The request the tiny-model tests run: [`TINY_PROMPT_LEN`] prompt tokens and up to 6 generated (40 positions,
+/// the tiny `max_seq`). Attention reaches three chunks within the prompt, so whatever the model generates (even
+/// end-of-sequence at once) the runs prove a first, a middle and a last attention chunk.
+pub fn tiny_request() -> Request {
+	Request { prompt: (0..TINY_PROMPT_LEN).map(|i| (i * 7 + 3) % 80).collect(), max_new: 6 }
 }
 
 /// Random weights for `cfg`, seeded. Norm weights sit near 1, matrices are scaled by `1/√columns`.

@@ -1,6 +1,6 @@
 //! The engine on the real SmolLM2-135M-Instruct (Q4_1 GGUF, fetched by `scripts/setup.sh`): bit-identical runs
 //! with 1 and 2 threads, roots recomputed from checkpoints equal the roots of the run, the commitment pins the
-//! file, and the tokenizer round-trips.
+//! file, the tokenizer round-trips, and one run's result and state root are pinned.
 
 use sibyl_engine::{gguf::Gguf, run, tokenizer::Tokenizer, Model, ModelError, Request};
 
@@ -74,3 +74,34 @@ fn the_tokenizer_round_trips_and_pins_the_chat_ids() {
 		]
 	);
 }
+
+fn hex(h: &[u8]) -> String {
+	h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn a_pinned_run_gives_the_pinned_state_root() {
+	// Everywhere else native and WASM are compared with each other; this pins what they both compute, so that a
+	// change of the arithmetic (a kernel, a rounding, the order of a sum, the state layout) that moves both alike
+	// is noticed. Such a change must be deliberate: it changes the result and final root of every request, so a
+	// node running the old engine would lose every dispute against one running the new. Update the values below
+	// only together with a version bump of the engine the chain accepts.
+	let model = Model::from_gguf(&model_bytes(), 2048).expect("SmolLM2 loads");
+	assert_eq!(hex(&model.root()), "233cff8e455314b035a207062bf8fa75436c465cfe6f0d5376e47dee1ebb4691", "model root");
+	// "What is the capital of France?" in the chat template: 37 tokens, so attention spans three chunks.
+	let prompt = vec![
+		1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2,
+		198, 1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198,
+	];
+	let trace = run(&model, &Request { prompt, max_new: 8 }, None, None).expect("valid request");
+	eprintln!("output {:?}, {} steps, final root {}", trace.output.output, trace.steps(), hex(&trace.output.final_root));
+	// (The output reads "The capital of France is Paris." and goes on.)
+	assert_eq!(trace.output.output, PINNED_OUTPUT, "generated tokens");
+	assert_eq!(trace.steps(), PINNED_STEPS, "step count");
+	assert_eq!(hex(&trace.output.final_root), PINNED_ROOT, "final state root");
+}
+
+/// The pinned run's generated tokens, step count and final state root.
+const PINNED_OUTPUT: &[u32] = &[60, 23, 39614, 1141, 552, 28, 2618, 2828];
+const PINNED_STEPS: u32 = 14624;
+const PINNED_ROOT: &str = "ccf35d168828968ccb5835bd430547fcbdc414e17fef4873258d11e27ea23ef0";
