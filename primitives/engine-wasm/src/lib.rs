@@ -2,8 +2,11 @@
 //!
 //! Built for wasm32 (`no_std`), the crate exports:
 //! - `alloc(len) -> ptr`: room for an input;
-//! - `verify(ptr, len) -> u64`: decodes a SCALE-encoded `StepProof` at `ptr`, runs `verify_step`, and returns
-//!   `(out_ptr << 32) | out_len` of the SCALE-encoded `Result<[u8; 32], String>`.
+//! - `verify(ptr, len) -> u64`: decodes a SCALE-encoded `StepProof` at `ptr`, runs `verify_step` (blake2 in
+//!   WASM), and returns `(out_ptr << 32) | out_len` of the SCALE-encoded `Result<[u8; 32], String>`;
+//! - `verify_host(ptr, len) -> u64`: the same with `verify_step_with::<HostBlake2>`, hashing through
+//!   `sp_io`'s host function `env.ext_hashing_blake2_256_version_1` as a runtime would (the host provides it;
+//!   it returns its 32 bytes in memory it obtains from this module's `alloc`).
 //!
 //! Built natively (`std`), it embeds that module as [`WASM_BINARY`].
 
@@ -65,11 +68,11 @@ mod guest {
 		p
 	}
 
-	#[no_mangle]
-	pub extern "C" fn verify(ptr: u32, len: u32) -> u64 {
+	/// Decodes the proof at `ptr`, verifies it with hasher `H`, and returns the packed location of the result.
+	fn run<H: sibyl_engine::merkle::Blake2>(ptr: u32, len: u32) -> u64 {
 		let input = unsafe { core::slice::from_raw_parts(ptr as *const u8, len as usize) };
 		let result: Result<[u8; 32], String> = match sibyl_engine::StepProof::decode(&mut &input[..]) {
-			Ok(proof) => sibyl_engine::verify_step(&proof).map_err(|e| format!("{e:?}")),
+			Ok(proof) => sibyl_engine::verify_step_with::<H>(&proof).map_err(|e| format!("{e:?}")),
 			Err(e) => Err(format!("decode: {e:?}")),
 		};
 		let out = result.encode();
@@ -77,5 +80,15 @@ mod guest {
 		let n = out.len() as u64;
 		core::mem::forget(out);
 		(p << 32) | n
+	}
+
+	#[no_mangle]
+	pub extern "C" fn verify(ptr: u32, len: u32) -> u64 {
+		run::<sibyl_engine::merkle::PureBlake2>(ptr, len)
+	}
+
+	#[no_mangle]
+	pub extern "C" fn verify_host(ptr: u32, len: u32) -> u64 {
+		run::<sibyl_engine::merkle::HostBlake2>(ptr, len)
 	}
 }

@@ -10,11 +10,20 @@
 //! - [`model`]: configuration, canonical tensor order, and the model commitment (a Merkle root over the
 //!   configuration and 1 KiB chunks of every tensor).
 //! - [`state`]: what a state holds and how it is committed.
-//! - [`program`]: the step sequence, each step's chunks, their reads and writes, and their semantics.
-//! - [`trace`] (node side): [`trace::run`] a request, recompute the root at any step, [`trace::Trace::prove`] a
-//!   chunk.
-//! - [`verify`] (runtime side): [`verify::verify_step`].
-//! - [`tokenizer`] (`std`): the model's own BPE tokenizer and chat template.
+//! - [`program`]: the step sequence, each step's chunks, their reads and writes ([`program::access`], the one
+//!   place that decides what a proof opens), and their semantics.
+//! - [`proof`]: what a one-step proof carries.
+//! - [`verify`] (runtime side): [`verify::verify_step`], and [`verify::verify_step_with`] to choose the blake2
+//!   implementation ([`merkle::Blake2`]).
+//! - `trace` (node side, feature `trace`): `trace::run` a request, recompute the root at any step,
+//!   `trace::Trace::prove` a chunk.
+//! - `tokenizer` (`std`): the model's own BPE tokenizer and chat template.
+//!
+//! ## Features
+//! - `std` (default): threads for the node's fast path, the tokenizer, and `trace`.
+//! - `trace`: the node's side (runs, checkpoints, proofs), `no_std` too. A runtime leaves it out: it only verifies.
+//! - `host-hashing`: [`merkle::HostBlake2`], blake2 through `sp_io`'s host function, for a runtime's
+//!   [`verify::verify_step_with`].
 //!
 //! ## Requests carry token ids
 //! Tokenization is not a verified step: a request carries the prompt as token ids (the chat template already
@@ -36,16 +45,19 @@ pub mod kernels;
 pub mod merkle;
 pub mod model;
 pub mod program;
+pub mod proof;
 pub mod state;
 #[cfg(feature = "std")]
 pub mod testing;
 #[cfg(feature = "std")]
 pub mod tokenizer;
+#[cfg(feature = "trace")]
 pub mod trace;
 pub mod verify;
 
 pub use merkle::Hash;
 pub use model::{Model, ModelConfig, ModelError};
 pub use state::{initial_root, Request, StateHeader};
+#[cfg(feature = "trace")]
 pub use trace::{run, RunError, RunOutput, Trace};
-pub use verify::{verify_step, StepProof, VerifyError};
+pub use verify::{verify_step, verify_step_with, StepProof, VerifyError};

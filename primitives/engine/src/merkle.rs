@@ -15,29 +15,69 @@ pub type Hash = [u8; 32];
 /// The hash of an unwritten leaf.
 pub const EMPTY: Hash = [0u8; 32];
 
-/// blake2-256 of `data` (the same function as `sp_io::hashing::blake2_256`).
-pub fn blake2(data: &[u8]) -> Hash {
-	sp_crypto_hashing::blake2_256(data)
-}
+/// The one hash function of the engine, blake2-256, and where it runs. Every hash (leaves, inner nodes, state
+/// roots, the tokenizer pin) is [`Blake2::hash`] of some bytes; implementations differ only in where the
+/// function executes, never in its result:
+/// - [`PureBlake2`]: Rust code (`sp_crypto_hashing`), natively and in any WASM;
+/// - [`HostBlake2`] (feature `host-hashing`): `sp_io::hashing::blake2_256`, which in a runtime is a call to the
+///   node's native implementation, several times faster than blake2 compiled to WASM.
+///
+/// The node's side (trees, commitments, traces) uses [`PureBlake2`]; the verifier takes the implementation as
+/// a type parameter ([`crate::verify::verify_step_with`]).
+pub trait Blake2 {
+	/// blake2-256 of `data`.
+	fn hash(data: &[u8]) -> Hash;
 
-fn blake2_parts(parts: &[&[u8]]) -> Hash {
-	let mut st = blake2b_simd::Params::new().hash_length(32).to_state();
-	for p in parts {
-		st.update(p);
+	/// Hash of a leaf holding `data`: `blake2-256(0x00 ‖ data)`.
+	fn leaf(data: &[u8]) -> Hash {
+		let mut b = Vec::with_capacity(1 + data.len());
+		b.push(0u8);
+		b.extend_from_slice(data);
+		Self::hash(&b)
 	}
-	let mut out = [0u8; 32];
-	out.copy_from_slice(st.finalize().as_bytes());
-	out
+
+	/// Hash of an inner node: `blake2-256(0x01 ‖ left ‖ right)`.
+	fn node(left: &Hash, right: &Hash) -> Hash {
+		let mut b = [1u8; 65];
+		b[1..33].copy_from_slice(left);
+		b[33..].copy_from_slice(right);
+		Self::hash(&b)
+	}
 }
 
-/// Hash of a leaf holding `data`.
+/// blake2-256 in Rust (`sp_crypto_hashing`, the function `sp_io` itself calls on the host).
+pub enum PureBlake2 {}
+
+impl Blake2 for PureBlake2 {
+	fn hash(data: &[u8]) -> Hash {
+		sp_crypto_hashing::blake2_256(data)
+	}
+}
+
+/// blake2-256 through `sp_io::hashing::blake2_256`: a host call in a runtime, the Rust code natively.
+#[cfg(feature = "host-hashing")]
+pub enum HostBlake2 {}
+
+#[cfg(feature = "host-hashing")]
+impl Blake2 for HostBlake2 {
+	fn hash(data: &[u8]) -> Hash {
+		sp_io::hashing::blake2_256(data)
+	}
+}
+
+/// blake2-256 of `data` ([`PureBlake2`]; the same function as `sp_io::hashing::blake2_256`).
+pub fn blake2(data: &[u8]) -> Hash {
+	PureBlake2::hash(data)
+}
+
+/// Hash of a leaf holding `data` ([`PureBlake2`]).
 pub fn leaf_hash(data: &[u8]) -> Hash {
-	blake2_parts(&[&[0u8], data])
+	PureBlake2::leaf(data)
 }
 
-/// Hash of an inner node.
+/// Hash of an inner node ([`PureBlake2`]).
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
-	blake2_parts(&[&[1u8], left, right])
+	PureBlake2::node(left, right)
 }
 
 /// The root of an empty tree of depth `level`.
@@ -213,6 +253,15 @@ impl Tree {
 /// The root of a depth-`depth` tree whose leaves at the given indices (strictly increasing) have the given
 /// hashes, with `siblings` as produced by [`Tree::multiproof`]. Every sibling must be used.
 pub fn multiroot(depth: u32, leaves: &[(u64, Hash)], siblings: &[Hash]) -> Result<Hash, MerkleError> {
+	multiroot_with::<PureBlake2>(depth, leaves, siblings)
+}
+
+/// [`multiroot`] with the blake2 implementation `H`.
+pub fn multiroot_with<H: Blake2>(
+	depth: u32,
+	leaves: &[(u64, Hash)],
+	siblings: &[Hash],
+) -> Result<Hash, MerkleError> {
 	if leaves.is_empty() {
 		return Err(MerkleError::BadIndex);
 	}
@@ -236,14 +285,14 @@ pub fn multiroot(depth: u32, leaves: &[(u64, Hash)], siblings: &[Hash]) -> Resul
 				if i + 1 < nodes.len() && nodes[i + 1].0 == idx + 1 {
 					let r = nodes[i + 1].1;
 					i += 2;
-					node_hash(&h, &r)
+					H::node(&h, &r)
 				} else {
 					i += 1;
-					node_hash(&h, sib.next().ok_or(MerkleError::MissingSibling)?)
+					H::node(&h, sib.next().ok_or(MerkleError::MissingSibling)?)
 				}
 			} else {
 				i += 1;
-				node_hash(sib.next().ok_or(MerkleError::MissingSibling)?, &h)
+				H::node(sib.next().ok_or(MerkleError::MissingSibling)?, &h)
 			};
 			next.push((idx / 2, parent));
 		}

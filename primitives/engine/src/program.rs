@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::{
 	kernels::{self, canon, Activations, Best, HeadPartial},
-	model::{LayerTensor, ModelConfig, LEAF_F32},
+	model::{LayerTensor, ModelConfig, LEAF_F32, MODEL_CHUNK},
 	state::{Layout, Meta, Op, Reg, ATT_BLOCK},
 };
 
@@ -87,7 +87,7 @@ pub fn matmul_of(cfg: &ModelConfig, m: &Meta) -> Option<(usize, Reg, Reg)> {
 	})
 }
 
-/// The leaves a chunk reads and writes.
+/// The leaves a chunk reads and writes: what its proof opens, and all that its execution touches.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Access {
 	/// Tensor byte ranges read: (tensor, start, end).
@@ -106,12 +106,41 @@ pub struct Access {
 	pub regs_write: Vec<u64>,
 }
 
+impl Access {
+	/// The model-tree leaves covering [`Access::model`], plus leaf 0 (the configuration), sorted.
+	pub fn model_leaves(&self, cfg: &ModelConfig) -> Vec<u64> {
+		let mut v = alloc::vec![0u64];
+		for &(t, start, end) in &self.model {
+			if end <= start {
+				continue;
+			}
+			let first = cfg.first_leaf(t);
+			for c in start / MODEL_CHUNK..=(end - 1) / MODEL_CHUNK {
+				v.push(first + c as u64);
+			}
+		}
+		v.sort_unstable();
+		v.dedup();
+		v
+	}
+}
+
 fn range(r: core::ops::Range<u64>) -> Vec<u64> {
 	r.collect()
 }
 
-/// Which leaves the chunk `m.chunk` of the step at `m` reads and writes.
-pub fn access(cfg: &ModelConfig, l: &Layout, m: &Meta) -> Result<Access, ExecError> {
+/// Which leaves chunk `m.chunk` of the step at `m` reads and writes: the one definition, used by the node to
+/// build proofs and by the verifier to check them, and tested to be exactly what [`apply_chunk`] touches.
+///
+/// An `Embed` step reads the embedding row of the token at `m.pos`, so its access depends on that token:
+/// `token(pos)` supplies it (the node from its state, the verifier from the proof's token leaf). No other step
+/// calls `token`.
+pub fn access(
+	cfg: &ModelConfig,
+	l: &Layout,
+	m: &Meta,
+	token: impl FnOnce(u32) -> Result<u32, ExecError>,
+) -> Result<Access, ExecError> {
 	if m.finished {
 		return Err(ExecError::Finished);
 	}
@@ -125,8 +154,11 @@ pub fn access(cfg: &ModelConfig, l: &Layout, m: &Meta) -> Result<Access, ExecErr
 	match m.op {
 		Op::Embed => {
 			a.tokens_read.push(m.pos as u64);
-			// The row depends on the token, which the verifier learns from the proven token leaf; the model
-			// range is added by the caller once the token is known (see `embed_range`).
+			let tok = token(m.pos)?;
+			if tok >= cfg.n_vocab {
+				return Err(ExecError::BadToken(tok));
+			}
+			a.model.push(embed_range(cfg, tok));
 			a.regs_write = range(l.leaves(Reg::X));
 		},
 		Op::AttnNorm => norm(&mut a, cfg.layer_tensor(m.layer, LayerTensor::AttnNorm)),
@@ -189,7 +221,7 @@ pub fn access(cfg: &ModelConfig, l: &Layout, m: &Meta) -> Result<Access, ExecErr
 	Ok(a)
 }
 
-/// The embedding row an `Embed` step reads, once the token is known.
+/// The embedding row an `Embed` step of `token` reads: (tensor, start byte, end byte).
 pub fn embed_range(cfg: &ModelConfig, token: u32) -> (usize, usize, usize) {
 	let t = cfg.embd_tensor();
 	let rb = cfg.row_bytes(t);

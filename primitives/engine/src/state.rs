@@ -127,10 +127,15 @@ pub struct StateHeader {
 impl StateHeader {
 	/// The state root.
 	pub fn root(&self) -> Hash {
+		self.root_with::<merkle::PureBlake2>()
+	}
+
+	/// The state root, hashed with the blake2 implementation `H`.
+	pub fn root_with<H: merkle::Blake2>(&self) -> Hash {
 		let mut b = Vec::with_capacity(1 + 200);
 		b.push(2u8);
 		self.encode_to(&mut b);
-		merkle::blake2(&b)
+		H::hash(&b)
 	}
 }
 

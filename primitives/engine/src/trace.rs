@@ -1,6 +1,7 @@
-//! The node's side: run a request step by step at full speed, keep what is needed to recompute the state root at
-//! any step (a register checkpoint at the start of every position, plus the write-once token and KV trees), and
-//! produce the proof of any chunk of any step.
+//! The node's side (feature `trace`, part of `std`): run a request step by step at full speed, keep what is
+//! needed to recompute the state root at any step (a register checkpoint at the start of every position, plus the
+//! write-once token and KV trees), and produce the proof of any chunk of any step. The runtime never needs this
+//! module: it only verifies ([`crate::verify`]).
 
 use alloc::{borrow::Cow, vec::Vec};
 
@@ -9,8 +10,8 @@ use crate::{
 	merkle::{leaf_hash, Hash, Tree},
 	model::{Model, LEAF_F32},
 	program::{self, apply_chunk, matmul_of, n_chunks, ExecError, Memory, Weights},
+	proof::{StepProof, TreeWitness},
 	state::{kv_bytes, token_bytes, Layout, Meta, Op, Reg, Registers, Request, RequestError, StateHeader},
-	verify::{full_access, model_leaves, StepProof, TreeWitness},
 };
 
 impl Weights for Model {
@@ -408,9 +409,9 @@ impl<'m> Trace<'m> {
 		let cfg = &self.model.config;
 		let l = &self.layout;
 		let header = st.header(self.model, &self.tokens_tree, &self.kv_tree);
-		let access = full_access(cfg, l, &st.meta, || st.token(st.meta.pos)).map_err(TraceError::Replay)?;
+		let access = program::access(cfg, l, &st.meta, |pos| st.token(pos)).map_err(TraceError::Replay)?;
 
-		let model_idx = model_leaves(cfg, &access.model);
+		let model_idx = access.model_leaves(cfg);
 		let model = TreeWitness {
 			reads: model_idx.iter().map(|i| self.model.leaf_data(*i)).collect(),
 			writes: Vec::new(),

@@ -1,46 +1,26 @@
 //! `verify_step`: recompute one chunk of one step from Merkle-proven inputs and return the resulting state root.
 //!
-//! This is the one-step proof of the dispute game. It runs in the runtime (WASM): memory bounded by the proof and
-//! the model's register file, an error (never a panic) for any input, and a cost bounded by the largest chunk of
-//! the model.
+//! This is the one-step proof of the dispute game, and all of the engine the runtime needs. It runs in WASM:
+//! memory bounded by the proof and the model's register file, an error (never a panic) for any input, and a cost
+//! bounded by the largest chunk of the model. Which leaves a proof must open is [`program::access`]'s decision,
+//! the same function the node proves with.
+//!
+//! Hashing is most of the cost of a verification (the weight chunks, the Merkle paths); [`verify_step_with`]
+//! takes the blake2 implementation, so a runtime can hash through `sp_io`'s host function
+//! ([`crate::merkle::HostBlake2`], feature `host-hashing`).
 
 use alloc::{collections::BTreeMap, vec::Vec};
-use codec::{Decode, Encode};
+use codec::Decode;
 
 use crate::{
 	kernels::{Best, HeadPartial},
-	merkle::{leaf_hash, multiroot, Hash, MerkleError},
+	merkle::{multiroot_with, Blake2, Hash, MerkleError, PureBlake2},
 	model::{ModelConfig, MODEL_CHUNK},
-	program::{self, Access, ExecError, Memory, Weights},
+	program::{self, ExecError, Memory, Weights},
 	state::{floats, kv_bytes, token_bytes, Layout, Meta, Reg, Registers, StateHeader},
 };
 
-/// The opened leaves of one tree: the data of the leaves the chunk reads, the old hashes of the leaves it only
-/// writes, and the sibling hashes that connect them to the root.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, scale_info::TypeInfo)]
-pub struct TreeWitness {
-	/// Data of the read leaves, in increasing leaf order.
-	pub reads: Vec<Vec<u8>>,
-	/// Old hashes of the leaves written but not read, in increasing leaf order.
-	pub writes: Vec<Hash>,
-	/// Siblings, in the order [`merkle::multiroot`] consumes them.
-	pub siblings: Vec<Hash>,
-}
-
-/// Everything needed to recompute one chunk of one step: the pre-state's header and its opened leaves.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, scale_info::TypeInfo)]
-pub struct StepProof {
-	/// The state before the chunk; its root is the root the proof starts from.
-	pub header: StateHeader,
-	/// Model leaves: the configuration (leaf 0) and the weight chunks read.
-	pub model: TreeWitness,
-	/// Token leaves.
-	pub tokens: TreeWitness,
-	/// KV-cache leaves.
-	pub kv: TreeWitness,
-	/// Register leaves.
-	pub regs: TreeWitness,
-}
+pub use crate::proof::{StepProof, TreeWitness};
 
 /// Why a proof was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,23 +57,6 @@ fn union(a: &[u64], b: &[u64]) -> Vec<u64> {
 	v
 }
 
-/// The model-tree leaves covering the byte ranges in `model`, plus leaf 0 (the configuration).
-pub fn model_leaves(cfg: &ModelConfig, ranges: &[(usize, usize, usize)]) -> Vec<u64> {
-	let mut v = alloc::vec![0u64];
-	for &(t, start, end) in ranges {
-		if end <= start {
-			continue;
-		}
-		let first = cfg.first_leaf(t);
-		for c in start / MODEL_CHUNK..=(end - 1) / MODEL_CHUNK {
-			v.push(first + c as u64);
-		}
-	}
-	v.sort_unstable();
-	v.dedup();
-	v
-}
-
 /// The leaves of one tree that a proof opens: sorted indices, and for each whether its data is read.
 struct Opened {
 	indices: Vec<u64>,
@@ -108,7 +71,7 @@ fn opened(reads: &[u64], writes: &[u64]) -> Opened {
 
 /// Checks a witness against `root` and returns the read leaves' data by index and the old hash of every opened
 /// leaf. `size(i)` is the required byte size of leaf `i` (`None`: any size).
-fn check_tree(
+fn check_tree<H: Blake2>(
 	what: &'static str,
 	depth: u32,
 	root: &Hash,
@@ -132,7 +95,7 @@ fn check_tree(
 					return Err(VerifyError::Malformed(what));
 				}
 			}
-			hashes.push((i, leaf_hash(d)));
+			hashes.push((i, H::leaf(d)));
 			data.insert(i, d.clone());
 		} else {
 			hashes.push((i, w.writes[wr]));
@@ -143,14 +106,14 @@ fn check_tree(
 		if !w.siblings.is_empty() {
 			return Err(VerifyError::Malformed(what));
 		}
-	} else if multiroot(depth, &hashes, &w.siblings)? != *root {
+	} else if multiroot_with::<H>(depth, &hashes, &w.siblings)? != *root {
 		return Err(VerifyError::RootMismatch(what));
 	}
 	Ok((data, hashes))
 }
 
 /// A root after replacing some opened leaves' hashes.
-fn updated_root(
+fn updated_root<H: Blake2>(
 	depth: u32,
 	root: &Hash,
 	mut hashes: Vec<(u64, Hash)>,
@@ -165,7 +128,7 @@ fn updated_root(
 			*h = *n;
 		}
 	}
-	Ok(multiroot(depth, &hashes, siblings)?)
+	Ok(multiroot_with::<H>(depth, &hashes, siblings)?)
 }
 
 /// Weight rows from proven chunks.
@@ -262,40 +225,33 @@ impl Memory for ProvenMemory {
 	}
 }
 
-/// Loads proven register leaf `i` into the register file.
-fn load_reg_leaf(l: &Layout, regs: &mut Registers, i: u64, d: &[u8]) {
+/// Loads proven register leaf `i` (its size already checked) into the register file.
+fn load_reg_leaf(l: &Layout, regs: &mut Registers, i: u64, d: &[u8]) -> Result<(), VerifyError> {
+	let bad = VerifyError::Malformed("regs");
 	let f = floats(d);
 	if i < l.partial_first {
 		let (r, off) = l.locate(i);
-		regs.f[r][off..off + 32].copy_from_slice(&f);
+		let dst = regs.f.get_mut(r).and_then(|v| v.get_mut(off..off + f.len())).ok_or(bad)?;
+		dst.copy_from_slice(&f);
 	} else if i < l.argmax_leaf {
-		regs.partial[(i - l.partial_first) as usize] = HeadPartial::from_floats(&f);
+		*regs.partial.get_mut((i - l.partial_first) as usize).ok_or(bad)? = HeadPartial::from_floats(&f);
 	} else {
-		regs.best = Best { value: f[0], index: u32::from_le_bytes([d[4], d[5], d[6], d[7]]) };
+		let (value, index) = (f.first().copied(), d.get(4..).and_then(token_of));
+		regs.best = Best { value: value.ok_or(bad.clone())?, index: index.ok_or(bad)? };
 	}
-}
-
-/// The access set of the chunk at `meta`, with the embedding row of an `Embed` step.
-pub(crate) fn full_access(
-	cfg: &ModelConfig,
-	l: &Layout,
-	meta: &Meta,
-	token: impl FnOnce() -> Result<u32, ExecError>,
-) -> Result<Access, ExecError> {
-	let mut a = program::access(cfg, l, meta)?;
-	if meta.op == crate::state::Op::Embed {
-		let t = token()?;
-		if t >= cfg.n_vocab {
-			return Err(ExecError::BadToken(t));
-		}
-		a.model.push(program::embed_range(cfg, t));
-	}
-	Ok(a)
+	Ok(())
 }
 
 /// Recomputes the chunk `proof.header.meta.chunk` of step `proof.header.meta.step` from the proven leaves and
 /// returns the state root after it. The caller compares `proof.header.root()` with the root it trusts.
+/// Hashes with [`PureBlake2`]; see [`verify_step_with`].
 pub fn verify_step(proof: &StepProof) -> Result<Hash, VerifyError> {
+	verify_step_with::<PureBlake2>(proof)
+}
+
+/// [`verify_step`] hashing with `H`: every implementation gives the same result, only the cost differs (a runtime
+/// passes [`crate::merkle::HostBlake2`]).
+pub fn verify_step_with<H: Blake2>(proof: &StepProof) -> Result<Hash, VerifyError> {
 	let header = &proof.header;
 	let meta = &header.meta;
 	if meta.finished {
@@ -307,27 +263,38 @@ pub fn verify_step(proof: &StepProof) -> Result<Hash, VerifyError> {
 	program::check_meta(&cfg, meta)?;
 	let l = Layout::new(&cfg);
 
-	// Tokens first: an `Embed` step's weight row depends on the token.
-	let base = program::access(&cfg, &l, meta)?;
-	let tok_open = opened(&base.tokens_read, &base.tokens_write);
+	// What the chunk opens. Only an `Embed` step's access depends on data: the token at `meta.pos`, which is its
+	// one token leaf, `proof.tokens.reads[0]`. That leaf is proven to be the token at `meta.pos` right below.
+	let mut embed_token = None;
+	let access = program::access(&cfg, &l, meta, |pos| {
+		let t = proof.tokens.reads.first().and_then(|d| token_of(d)).ok_or(ExecError::Missing("token"))?;
+		embed_token = Some((pos, t));
+		Ok(t)
+	})?;
+
+	// Tokens.
+	let tok_open = opened(&access.tokens_read, &access.tokens_write);
 	let (tok_data, tok_hashes) =
-		check_tree("tokens", l.tokens_depth, &header.tokens, &tok_open, &proof.tokens, |_| Some(4))?;
-	let tokens: BTreeMap<u32, u32> = tok_data
-		.iter()
-		.map(|(i, d)| (*i as u32, u32::from_le_bytes([d[0], d[1], d[2], d[3]])))
-		.collect();
-	let access = full_access(&cfg, &l, meta, || tokens.get(&meta.pos).copied().ok_or(ExecError::Missing("token")))?;
+		check_tree::<H>("tokens", l.tokens_depth, &header.tokens, &tok_open, &proof.tokens, |_| Some(4))?;
+	let tokens: BTreeMap<u32, u32> =
+		tok_data.iter().filter_map(|(i, d)| Some((u32::try_from(*i).ok()?, token_of(d)?))).collect();
+	if let Some((pos, t)) = embed_token {
+		if tokens.get(&pos) != Some(&t) {
+			return Err(VerifyError::Malformed("tokens"));
+		}
+	}
 
 	// Model: configuration and weight chunks.
-	let leaves = model_leaves(&cfg, &access.model);
+	let leaves = access.model_leaves(&cfg);
 	let model_open = Opened { read: alloc::vec![true; leaves.len()], indices: leaves };
-	let (model_data, _) = check_tree("model", cfg.tree_depth(), &header.model, &model_open, &proof.model, |i| {
-		if i == 0 {
-			None
-		} else {
-			Some(MODEL_CHUNK)
-		}
-	})?;
+	let (model_data, _) =
+		check_tree::<H>("model", cfg.tree_depth(), &header.model, &model_open, &proof.model, |i| {
+			if i == 0 {
+				None
+			} else {
+				Some(MODEL_CHUNK)
+			}
+		})?;
 	let mut ranges = Vec::new();
 	for &(t, start, end) in access.model.iter().filter(|(_, s, e)| e > s) {
 		let first = cfg.first_leaf(t);
@@ -344,10 +311,11 @@ pub fn verify_step(proof: &StepProof) -> Result<Hash, VerifyError> {
 	// KV cache and registers.
 	let kv_open = opened(&access.kv_read, &access.kv_write);
 	let kv_size = 4 * l.kv_leaf_f32;
-	let (kv_data, kv_hashes) = check_tree("kv", l.kv_depth, &header.kv, &kv_open, &proof.kv, |_| Some(kv_size))?;
+	let (kv_data, kv_hashes) =
+		check_tree::<H>("kv", l.kv_depth, &header.kv, &kv_open, &proof.kv, |_| Some(kv_size))?;
 	let regs_open = opened(&access.regs_read, &access.regs_write);
 	let (regs_data, regs_hashes) =
-		check_tree("regs", l.regs_depth, &header.regs, &regs_open, &proof.regs, |i| Some(l.leaf_size(i)))?;
+		check_tree::<H>("regs", l.regs_depth, &header.regs, &regs_open, &proof.regs, |i| Some(l.leaf_size(i)))?;
 
 	let mut mem = ProvenMemory {
 		meta: meta.clone(),
@@ -358,8 +326,10 @@ pub fn verify_step(proof: &StepProof) -> Result<Hash, VerifyError> {
 		layout: l.clone(),
 	};
 	for (i, d) in &regs_data {
-		load_reg_leaf(&l, &mut mem.regs, *i, d);
-		mem.known[*i as usize] = true;
+		load_reg_leaf(&l, &mut mem.regs, *i, d)?;
+		if let Some(k) = mem.known.get_mut(*i as usize) {
+			*k = true;
+		}
 	}
 
 	program::apply_chunk(&cfg, &mut mem, &weights)?;
@@ -367,25 +337,33 @@ pub fn verify_step(proof: &StepProof) -> Result<Hash, VerifyError> {
 	// New leaves of everything written.
 	let mut new_tokens = BTreeMap::new();
 	for &p in &access.tokens_write {
-		let t = mem.tokens.get(&(p as u32)).copied().ok_or(VerifyError::Exec(ExecError::Missing("token")))?;
-		new_tokens.insert(p, leaf_hash(&token_bytes(t)));
+		let t = u32::try_from(p)
+			.ok()
+			.and_then(|p| mem.tokens.get(&p).copied())
+			.ok_or(VerifyError::Exec(ExecError::Missing("token")))?;
+		new_tokens.insert(p, H::leaf(&token_bytes(t)));
 	}
 	let mut new_kv = BTreeMap::new();
 	for &i in &access.kv_write {
 		let v = mem.kv.get(&i).ok_or(VerifyError::Exec(ExecError::Missing("kv")))?;
-		new_kv.insert(i, leaf_hash(&kv_bytes(v)));
+		new_kv.insert(i, H::leaf(&kv_bytes(v)));
 	}
 	let mut new_regs = BTreeMap::new();
 	for &i in &access.regs_write {
-		new_regs.insert(i, leaf_hash(&mem.regs.leaf_bytes(&l, i)));
+		new_regs.insert(i, H::leaf(&mem.regs.leaf_bytes(&l, i)));
 	}
 
 	let post = StateHeader {
 		meta: mem.meta.clone(),
 		model: header.model,
-		tokens: updated_root(l.tokens_depth, &header.tokens, tok_hashes, &new_tokens, &proof.tokens.siblings)?,
-		kv: updated_root(l.kv_depth, &header.kv, kv_hashes, &new_kv, &proof.kv.siblings)?,
-		regs: updated_root(l.regs_depth, &header.regs, regs_hashes, &new_regs, &proof.regs.siblings)?,
+		tokens: updated_root::<H>(l.tokens_depth, &header.tokens, tok_hashes, &new_tokens, &proof.tokens.siblings)?,
+		kv: updated_root::<H>(l.kv_depth, &header.kv, kv_hashes, &new_kv, &proof.kv.siblings)?,
+		regs: updated_root::<H>(l.regs_depth, &header.regs, regs_hashes, &new_regs, &proof.regs.siblings)?,
 	};
-	Ok(post.root())
+	Ok(post.root_with::<H>())
+}
+
+/// A token id from a 4-byte token leaf.
+fn token_of(d: &[u8]) -> Option<u32> {
+	Some(u32::from_le_bytes(d.get(..4)?.try_into().ok()?))
 }

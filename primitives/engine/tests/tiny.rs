@@ -1,18 +1,19 @@
-//! The engine on a tiny generated model: every chunk of every step proves and verifies, the fast path equals the
-//! chunk-by-chunk semantics, results do not depend on thread count, tampering is caught, and the GGUF loader
-//! round-trips.
+//! The engine on a tiny generated model: every chunk of every step proves and verifies, a chunk's access set is
+//! exactly what it touches, the fast path equals the chunk-by-chunk semantics, results do not depend on thread
+//! count, tampering is caught, and the GGUF loader round-trips.
 
 use sibyl_engine::{
 	gguf::Gguf,
 	initial_root,
 	model::{Model, ModelError},
-	program::{apply_chunk, n_chunks},
+	program::{self, apply_chunk, n_chunks, ExecError, Memory, Weights},
 	run,
-	state::{Op, Request},
+	state::{Layout, Op, Reg, Request},
 	testing::{random_tensors, tiny_config, tiny_model, tiny_request, to_gguf},
+	trace::NativeState,
 	verify_step, VerifyError,
 };
-use std::collections::BTreeSet;
+use std::{borrow::Cow, cell::RefCell, collections::BTreeSet};
 
 fn request() -> Request {
 	// 34 prompt tokens: attention over 33+ positions spans three chunks of 16, within the prompt.
@@ -235,4 +236,150 @@ fn gguf_files_load_to_the_same_model_and_bad_files_are_errors() {
 	bad[1] = b'X';
 	assert!(Model::from_gguf(&bad, 40).is_err());
 	assert!(Gguf::parse(&file).is_ok());
+}
+
+/// Every leaf a chunk reads, and every leaf it may write, as seen through the `Memory` and `Weights` it runs on.
+#[derive(Default)]
+struct Touched {
+	tokens_read: BTreeSet<u64>,
+	kv_read: BTreeSet<u64>,
+	regs_read: BTreeSet<u64>,
+	/// Leaves handed out for writing (a whole register for `reg_mut`).
+	tokens_write: BTreeSet<u64>,
+	kv_write: BTreeSet<u64>,
+	regs_write: BTreeSet<u64>,
+}
+
+/// A state that records what `apply_chunk` touches.
+struct Recorder<'s, 'a> {
+	st: &'s mut NativeState<'a>,
+	l: Layout,
+	t: RefCell<Touched>,
+}
+
+impl Recorder<'_, '_> {
+	fn regs_read(&self, r: std::ops::Range<u64>) {
+		self.t.borrow_mut().regs_read.extend(r);
+	}
+}
+
+impl Memory for Recorder<'_, '_> {
+	fn meta(&self) -> &sibyl_engine::state::Meta {
+		self.st.meta()
+	}
+	fn meta_mut(&mut self) -> &mut sibyl_engine::state::Meta {
+		self.st.meta_mut()
+	}
+	fn reg(&self, r: Reg) -> Result<&[f32], ExecError> {
+		self.regs_read(self.l.leaves(r));
+		self.st.reg(r)
+	}
+	fn reg_leaf(&self, r: Reg, i: usize) -> Result<&[f32], ExecError> {
+		let leaf = self.l.leaves(r).start + i as u64;
+		self.regs_read(leaf..leaf + 1);
+		self.st.reg_leaf(r, i)
+	}
+	fn reg_mut(&mut self, r: Reg) -> &mut [f32] {
+		self.t.get_mut().regs_write.extend(self.l.leaves(r));
+		self.st.reg_mut(r)
+	}
+	fn partial(&self, h: usize) -> Result<sibyl_engine::kernels::HeadPartial, ExecError> {
+		let leaf = self.l.partial_first + h as u64;
+		self.regs_read(leaf..leaf + 1);
+		self.st.partial(h)
+	}
+	fn set_partial(&mut self, h: usize, p: sibyl_engine::kernels::HeadPartial) {
+		self.t.get_mut().regs_write.insert(self.l.partial_first + h as u64);
+		self.st.set_partial(h, p)
+	}
+	fn best(&self) -> Result<sibyl_engine::kernels::Best, ExecError> {
+		self.regs_read(self.l.argmax_leaf..self.l.argmax_leaf + 1);
+		self.st.best()
+	}
+	fn set_best(&mut self, b: sibyl_engine::kernels::Best) {
+		self.t.get_mut().regs_write.insert(self.l.argmax_leaf);
+		self.st.set_best(b)
+	}
+	fn token(&self, pos: u32) -> Result<u32, ExecError> {
+		self.t.borrow_mut().tokens_read.insert(pos as u64);
+		self.st.token(pos)
+	}
+	fn set_token(&mut self, pos: u32, t: u32) {
+		self.t.get_mut().tokens_write.insert(pos as u64);
+		self.st.set_token(pos, t)
+	}
+	fn kv(&self, layer: u32, pos: u32) -> Result<&[f32], ExecError> {
+		self.t.borrow_mut().kv_read.insert(self.l.kv_leaf(layer, pos));
+		self.st.kv(layer, pos)
+	}
+	fn set_kv(&mut self, layer: u32, pos: u32, kv: Vec<f32>) {
+		self.t.get_mut().kv_write.insert(self.l.kv_leaf(layer, pos));
+		self.st.set_kv(layer, pos, kv)
+	}
+}
+
+/// Weights that record the byte ranges read.
+struct RecordingWeights<'m> {
+	model: &'m Model,
+	read: RefCell<BTreeSet<(usize, usize, usize)>>,
+}
+
+impl Weights for RecordingWeights<'_> {
+	fn rows(&self, t: usize, r0: usize, r1: usize) -> Result<&[u8], ExecError> {
+		let rb = self.model.config.row_bytes(t);
+		self.read.borrow_mut().insert((t, r0 * rb, r1 * rb));
+		self.model.rows(t, r0, r1)
+	}
+}
+
+#[test]
+fn access_is_exactly_what_each_chunk_reads_and_writes() {
+	// `program::access` is what a proof opens (the node proves with it, the verifier checks with it): it must
+	// list every leaf the chunk reads, nothing it does not read, and every leaf it changes.
+	for tied in [false, true] {
+		let model = tiny_model(tied, 17);
+		let cfg = &model.config;
+		let l = Layout::new(cfg);
+		let trace = run(&model, &request(), None, None).expect("valid request");
+		for step in 0..trace.steps() {
+			for chunk in 0..trace.chunks_of(step).unwrap() {
+				let mut st = trace.state_at(step, chunk).unwrap();
+				st.tokens = Cow::Owned(st.tokens.to_vec());
+				st.kv = Cow::Owned(st.kv.to_vec());
+				let access = program::access(cfg, &l, &st.meta, |p| st.token(p)).expect("access");
+				let what = format!("step {step} ({:?}) chunk {chunk}", st.meta.op);
+				let (regs_before, tokens_before, kv_before) = (st.regs.clone(), st.tokens.to_vec(), st.kv.to_vec());
+				let weights = RecordingWeights { model: &model, read: RefCell::default() };
+				let mut rec = Recorder { st: &mut st, l: l.clone(), t: RefCell::default() };
+				apply_chunk(cfg, &mut rec, &weights).expect("chunk runs");
+				let t = rec.t.into_inner();
+				let set = |v: &[u64]| v.iter().copied().collect::<BTreeSet<u64>>();
+
+				// Reads: exactly.
+				let model_read: BTreeSet<_> = access.model.iter().copied().collect();
+				assert_eq!(weights.read.into_inner(), model_read, "{what}: weights");
+				assert_eq!(t.tokens_read, set(&access.tokens_read), "{what}: tokens read");
+				assert_eq!(t.kv_read, set(&access.kv_read), "{what}: kv read");
+				assert_eq!(t.regs_read, set(&access.regs_read), "{what}: registers read");
+
+				// Writes: every leaf declared is one the chunk may write, and every leaf that changed is declared.
+				assert!(set(&access.tokens_write).is_subset(&t.tokens_write), "{what}: tokens written");
+				assert!(set(&access.kv_write).is_subset(&t.kv_write), "{what}: kv written");
+				assert!(set(&access.regs_write).is_subset(&t.regs_write), "{what}: registers written");
+				for i in 0..l.n_leaves {
+					if regs_before.leaf_bytes(&l, i) != st.regs.leaf_bytes(&l, i) {
+						assert!(access.regs_write.contains(&i), "{what}: register leaf {i} changed undeclared");
+					}
+				}
+				for (p, (a, b)) in tokens_before.iter().zip(st.tokens.iter()).enumerate() {
+					assert!(a == b || access.tokens_write.contains(&(p as u64)), "{what}: token {p} changed");
+				}
+				let n = l.kv_leaf_f32;
+				for i in 0..st.kv.len() / n {
+					let changed = kv_before.get(i * n..(i + 1) * n) != Some(&st.kv[i * n..(i + 1) * n]);
+					assert!(!changed || access.kv_write.contains(&(i as u64)), "{what}: kv leaf {i} changed");
+				}
+			}
+		}
+	}
 }
