@@ -1,0 +1,34 @@
+//! The benchmark compares like with like: each engine in its own process holding only its own model (the parent
+//! tokenizes), both on the same number of threads, both decoding the same number of tokens per prompt.
+
+use std::process::Command;
+
+/// One row of the benchmark's table: prefill tok/s, decode tok/s, peak RSS, loaded RSS, tokens decoded.
+fn row(table: &str, engine: &str) -> Vec<f64> {
+	let line = table.lines().find(|l| l.starts_with(engine)).unwrap_or_else(|| panic!("no {engine} row in {table}"));
+	line.split_whitespace().skip(1).map(|v| v.parse().expect("a number")).collect()
+}
+
+#[test]
+fn each_engine_runs_alone_on_the_same_threads_and_token_counts() {
+	// One thread: not the machine's default for either engine, so an unpinned child would show.
+	let out = Command::new(env!("CARGO_BIN_EXE_sibyl-engine-bench"))
+		.args(["--max-new", "3", "--threads", "1"])
+		.output()
+		.expect("the benchmark runs");
+	let table = String::from_utf8_lossy(&out.stdout);
+	eprintln!("{table}");
+	// The binary itself refuses to print a result unless both children report the pinned thread count and the
+	// same number of generated tokens per prompt.
+	assert!(out.status.success(), "the benchmark failed: {}", String::from_utf8_lossy(&out.stderr));
+	let (ours, candle) = (row(&table, "sibyl"), row(&table, "candle"));
+	assert_eq!(ours[4], candle[4], "tokens decoded");
+	assert!(ours[4] >= 5.0, "at least one token per prompt");
+	// Peak memory is each engine's own: a candle process that also loaded our model (to tokenize, as it once
+	// did) carries our weights on top of its own, about our loaded size more than it needs.
+	let (ours_peak, ours_loaded, candle_peak) = (ours[2], ours[3], candle[2]);
+	assert!(
+		candle_peak < ours_peak + ours_loaded / 2.0,
+		"candle's peak RSS {candle_peak:.0} MiB includes our model ({ours_loaded:.0} MiB loaded, peak {ours_peak:.0})"
+	);
+}
