@@ -15,7 +15,7 @@ CARGO_BUILD := cargo build --release --workspace --all-targets --locked
 BASE_PATH ?=
 RPC_PORT ?= 9944
 
-.PHONY: setup build dev test test-rust test-js zombienet chain-specs bench-engine fuzz
+.PHONY: setup build dev test test-rust test-js zombienet chain-specs bench-engine fuzz weights
 
 setup:
 	bash scripts/setup.sh
@@ -49,6 +49,12 @@ chain-specs: build
 	$(ENV)
 	"$(NODE)" export-chain-spec --chain local --output chain-specs/local_testnet.json
 	"$(NODE)" export-chain-spec --chain local --raw --output chain-specs/local_testnet_raw.json
+
+# Measures every pallet's weights, the block and extrinsic overhead and ParityDB's read/write costs on this
+# machine, into runtime/src/weights/ (a benchmarking node in its own target dir; see scripts/weights.sh).
+weights: setup
+	$(ENV)
+	scripts/weights.sh
 
 # Our engine and candle on the same GGUF and prompts: prefill/decode tokens per second, peak memory, ratio.
 bench-engine: build

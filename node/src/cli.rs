@@ -49,6 +49,12 @@ pub enum Subcommand {
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
 
+	/// Benchmark the runtime's pallets, the block and extrinsic overhead, the database and the machine (only in a
+	/// node built with `--features runtime-benchmarks`; `make weights` builds one and runs them all).
+	#[cfg(feature = "runtime-benchmarks")]
+	#[command(subcommand)]
+	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+
 	/// The deterministic inference engine: model commitments, runs with state roots.
 	#[command(subcommand)]
 	Engine(crate::engine_cmd::EngineCmd),

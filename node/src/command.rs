@@ -44,13 +44,34 @@ impl SubstrateCli for Cli {
 	}
 }
 
+impl Cli {
+	/// Makes ParityDB the database of every command that opens one and was not told which. Without this, a node
+	/// built with `--features rocksdb` would default to RocksDB (sc-cli's rule), and the runtime's database
+	/// weights are ParityDB's.
+	pub fn default_database(&mut self) {
+		let params = match &mut self.subcommand {
+			None => &mut self.run.import_params.database_params,
+			Some(Subcommand::CheckBlock(cmd)) => &mut cmd.import_params.database_params,
+			Some(Subcommand::ImportBlocks(cmd)) => &mut cmd.import_params.database_params,
+			Some(Subcommand::ExportBlocks(cmd)) => &mut cmd.database_params,
+			Some(Subcommand::ExportState(cmd)) => &mut cmd.database_params,
+			Some(Subcommand::PurgeChain(cmd)) => &mut cmd.database_params,
+			Some(Subcommand::Revert(cmd)) => &mut cmd.database_params,
+			Some(Subcommand::ChainInfo(cmd)) => &mut cmd.database_params,
+			_ => return,
+		};
+		params.database.get_or_insert(sc_cli::Database::ParityDb);
+	}
+}
+
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
 	// Addresses in logs and `key` output use Sibyl's SS58 prefix.
 	sp_core::crypto::set_default_ss58_version(sp_core::crypto::Ss58AddressFormat::custom(
 		sibyl_runtime::token::SS58_PREFIX,
 	));
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
+	cli.default_database();
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -105,6 +126,48 @@ pub fn run() -> sc_cli::Result<()> {
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		},
+		#[cfg(feature = "runtime-benchmarks")]
+		Some(Subcommand::Benchmark(cmd)) => {
+			use crate::benchmarking::{inherent_benchmark_data, CallBuilder};
+			use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
+
+			let runner = cli.create_runner(cmd)?;
+			runner.sync_run(|config| match cmd {
+				BenchmarkCmd::Pallet(cmd) =>
+					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(config.chain_spec)),
+				BenchmarkCmd::Block(cmd) => {
+					let PartialComponents { client, .. } = service::new_partial(&config)?;
+					cmd.run(client)
+				},
+				BenchmarkCmd::Storage(cmd) => {
+					let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+					let db = backend.expose_db();
+					let storage = backend.expose_storage();
+					let shared_trie_cache = backend.expose_shared_trie_cache();
+					cmd.run(config, client, db, storage, shared_trie_cache)
+				},
+				BenchmarkCmd::Overhead(cmd) => {
+					let PartialComponents { client, .. } = service::new_partial(&config)?;
+					let remark = CallBuilder::remark(client.clone());
+					let name = config.chain_spec.name().into();
+					cmd.run(name, client, inherent_benchmark_data()?, Vec::new(), &remark, false)
+				},
+				BenchmarkCmd::Extrinsic(cmd) => {
+					let PartialComponents { client, .. } = service::new_partial(&config)?;
+					let alice = sp_keyring::Sr25519Keyring::Alice.to_account_id();
+					let factory = ExtrinsicFactory(vec![
+						Box::new(CallBuilder::remark(client.clone())),
+						Box::new(CallBuilder::transfer_keep_alive(
+							client.clone(),
+							alice,
+							sibyl_runtime::EXISTENTIAL_DEPOSIT,
+						)),
+					]);
+					cmd.run(client, inherent_benchmark_data()?, Vec::new(), &factory)
+				},
+				BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
+			})
+		},
 		Some(Subcommand::Engine(cmd)) => cmd.run(),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
@@ -124,5 +187,42 @@ pub fn run() -> sc_cli::Result<()> {
 				}
 			})
 		},
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::Parser;
+	use sc_cli::Database;
+
+	fn database(args: &[&str]) -> Option<Database> {
+		let mut cli = Cli::try_parse_from(args).expect("valid arguments");
+		cli.default_database();
+		match &cli.subcommand {
+			None => cli.run.import_params.database_params.database,
+			Some(Subcommand::PurgeChain(cmd)) => cmd.database_params.database,
+			Some(Subcommand::ImportBlocks(cmd)) => cmd.import_params.database_params.database,
+			Some(Subcommand::ChainInfo(cmd)) => cmd.database_params.database,
+			Some(_) => unreachable!("not asked"),
+		}
+	}
+
+	#[test]
+	fn parity_db_is_the_default_database_of_every_command() {
+		for args in [
+			&["sibyl-node", "--dev"][..],
+			&["sibyl-node", "purge-chain", "--dev"],
+			&["sibyl-node", "import-blocks", "--dev", "blocks.bin"],
+			&["sibyl-node", "chain-info", "--dev"],
+		] {
+			assert_eq!(database(args), Some(Database::ParityDb), "{args:?}");
+		}
+	}
+
+	#[test]
+	fn an_explicit_database_is_kept() {
+		assert_eq!(database(&["sibyl-node", "--dev", "--database", "auto"]), Some(Database::Auto));
+		assert_eq!(database(&["sibyl-node", "purge-chain", "--dev", "--db", "auto"]), Some(Database::Auto));
 	}
 }

@@ -14,7 +14,11 @@ use sibyl_runtime::{apis::RuntimeApi, opaque::Block};
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 
 /// The runtime executes in WASM only; the host functions are Substrate's standard set.
+#[cfg(not(feature = "runtime-benchmarks"))]
 pub type HostFunctions = sp_io::SubstrateHostFunctions;
+/// The runtime executes in WASM only; a benchmarking runtime also imports the benchmarking host functions.
+#[cfg(feature = "runtime-benchmarks")]
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
 
 /// The full client.
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;

@@ -2,7 +2,7 @@
 //! invalid signature, a stale nonce, a transfer beyond the balance.
 
 use sibyl_e2e::{network_lock, rpc::RpcError, tx, wait_for, Network};
-use sibyl_runtime::{check_transfer::TRANSFER_EXCEEDS_BALANCE, AccountId, UNIT};
+use sibyl_runtime::{AccountId, EXISTENTIAL_DEPOSIT, UNIT};
 use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use std::time::Duration;
@@ -28,7 +28,7 @@ fn bad_extrinsics_get_clear_errors_and_the_node_keeps_running() {
 	let mut net = Network::dev();
 	net.wait_finalized(0, 1, Duration::from_secs(90));
 	let rpc = net.nodes[0].rpc();
-	let ctx = net.expect(tx::ChainContext::fetch(&rpc));
+	let ctx = net.expect(tx::fetch_context(&rpc));
 	let alice = Sr25519Keyring::Alice.pair();
 	let alice_id: AccountId = alice.public().into();
 	let bob: AccountId = Sr25519Keyring::Bob.to_account_id();
@@ -60,13 +60,15 @@ fn bad_extrinsics_get_clear_errors_and_the_node_keeps_running() {
 	assert_eq!(e.code, 1010, "{e}");
 	assert!(data(&e).contains("outdated"), "unclear: {e}");
 
-	// A transfer beyond the balance: refused before it costs Alice a fee.
+	// A transfer one planck beyond what Alice can send keeping her account alive (all but the existential
+	// deposit and the fee): refused before it costs her anything, with the standard "can not pay" error.
 	let balance = net.expect(rpc.free_balance(&alice_id, None));
 	let next = net.expect(rpc.next_nonce(&alice_id));
-	let too_much = tx::transfer(&ctx, &alice, next, &bob, balance + 1);
+	let fee = net.expect(rpc.query_fee(&tx::transfer(&ctx, &alice, next, &bob, balance)));
+	let too_much = tx::transfer(&ctx, &alice, next, &bob, balance - EXISTENTIAL_DEPOSIT - fee + 1);
 	let e = refused("transfer beyond balance", rpc.submit(&too_much));
 	assert_eq!(e.code, 1010, "{e}");
-	assert!(data(&e).contains(&format!("Custom error: {TRANSFER_EXCEEDS_BALANCE}")), "unclear: {e}");
+	assert!(data(&e).contains("Inability to pay some fees"), "unclear: {e}");
 	// An account with nothing can not pay even the fee.
 	let pauper = sp_core::sr25519::Pair::from_string("//Sibyl//e2e//pauper", None).expect("valid derivation");
 	let e = refused("transfer from an empty account", rpc.submit(&tx::transfer(&ctx, &pauper, 0, &bob, 1)));

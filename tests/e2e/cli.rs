@@ -52,9 +52,12 @@ fn export_import_check_purge_and_keys() {
 	assert_eq!(info["best_number"], 4, "{info}");
 	assert_eq!(info["best_hash"].as_str(), Some(hex4.as_str()), "{info}");
 
-	// Purge removes the database.
+	// The import wrote a ParityDB database (the node's default), and purge-chain removes it.
+	let db = fresh.join("chains/sibyl_dev/paritydb/full");
+	assert!(db.join("metadata").is_file(), "no ParityDB database at {}", db.display());
 	ok(&["purge-chain", "--dev", "--base-path", &b(&fresh), "-y"]);
-	assert!(!fresh.join("chains/sibyl_dev/paritydb").exists(), "purge-chain left the database");
+	assert!(!db.exists(), "purge-chain left the database");
+	assert!(fresh.join("chains/sibyl_dev").is_dir(), "purge-chain removed more than the database");
 
 	// Keys come out in Sibyl's SS58 format.
 	let alice: sibyl_runtime::AccountId = sp_keyring::Sr25519Keyring::Alice.to_account_id();

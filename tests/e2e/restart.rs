@@ -1,7 +1,8 @@
-//! One validator killed: the other three keep finalizing. Restarted on the same base path, it catches up and
-//! has lost nothing it had finalized.
+//! One validator killed: the other three keep finalizing. Restarted on the same base path, it catches up, has
+//! lost nothing it had finalized, and authors blocks again that the network finalizes.
 
 use sibyl_e2e::{network_lock, wait_for, Network};
+use sp_keyring::Sr25519Keyring;
 use std::time::Duration;
 
 #[test]
@@ -43,13 +44,37 @@ fn killed_validator_catches_up_after_restart_and_loses_nothing() {
 	let theirs = net.expect(net.nodes[0].rpc().block_hash(common));
 	assert_eq!(mine, theirs, "Dave's block #{common} differs from Alice's");
 
-	// Dave takes part again: the network, Dave included, keeps finalizing.
-	let next = common + 2;
+	// Dave takes part again. Three of four validators finalize without him, so finality alone proves nothing:
+	// a block from one of his own Aura slots after the restart must be authored and finalized.
 	let dave_rpc = net.nodes[dave].rpc();
 	net.expect(wait_for("Dave to see peers again", Duration::from_secs(60), Duration::from_millis(500), || {
 		Ok((dave_rpc.peers()? >= 3).then_some(()))
 	}));
+	let alice_rpc = net.nodes[0].rpc();
+	let authorities: Vec<sp_core::sr25519::Public> = net.expect(alice_rpc.runtime_call("AuraApi_authorities", &[]));
+	let dave_key = Sr25519Keyring::Dave.public();
+	let dave_index = authorities.iter().position(|a| *a == dave_key).expect("Dave is an Aura authority") as u64;
+	let n_auth = authorities.len() as u64;
+	let mut scanned = net.expect(alice_rpc.best_number());
+	let (authored, slot) = net.expect(wait_for(
+		"a block of Dave's after his restart to be finalized",
+		Duration::from_secs(180),
+		Duration::from_secs(1),
+		|| {
+			let (fin, _) = alice_rpc.finalized()?;
+			for n in scanned + 1..=fin {
+				let Some(h) = alice_rpc.block_hash(n)? else { continue };
+				let slot = alice_rpc.aura_slot(h)?;
+				if slot % n_auth == dave_index {
+					return Ok(Some((n, slot)));
+				}
+				scanned = n;
+			}
+			Ok(None)
+		},
+	));
+	eprintln!("Dave authored #{authored} (slot {slot}) after his restart; it is finalized");
 	for i in 0..4 {
-		net.wait_finalized(i, next, Duration::from_secs(120));
+		net.wait_finalized(i, authored + 1, Duration::from_secs(120));
 	}
 }

@@ -21,32 +21,34 @@ fn transfer_is_finalized_and_balances_change_by_amount_plus_fee() {
 	let dest: AccountId = dest_pair.public().into();
 	let amount = 12 * UNIT + 345;
 
-	let ctx = net.expect(tx::ChainContext::fetch(&rpc));
+	let ctx = net.expect(tx::fetch_context(&rpc));
 	let nonce = net.expect(rpc.next_nonce(&alice_id));
 	let xt = tx::transfer(&ctx, &alice, nonce, &dest, amount);
 	let estimated_fee = net.expect(rpc.query_fee(&xt));
 	let hash = net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("transfer refused: {e}"));
 	assert_eq!(hash, extrinsic_hash(&xt), "the pool names the transaction by its blake2-256 hash");
 
-	// Find the block that includes it, scanning the best chain from the block it was submitted at.
+	// Find the finalized block that includes it: scan the finalized chain from the block it was submitted at.
 	let start = net.expect(rpc.best_number()).saturating_sub(1);
+	let mut scanned = start;
 	let (block_hash, block_number, index) = net.expect(wait_for(
-		"the transfer to be included in a block",
-		Duration::from_secs(60),
+		"the transfer to be included in a finalized block",
+		Duration::from_secs(120),
 		Duration::from_millis(500),
 		|| {
-			let best = rpc.best_number()?;
-			for n in start..=best {
-				let Some(h) = rpc.block_hash(n)? else { continue };
+			let (fin, _) = rpc.finalized()?;
+			for n in scanned..=fin {
+				let Some(h) = rpc.block_hash(n)? else { return Err(format!("no finalized block #{n}")) };
 				if let Some(i) = rpc.block_extrinsics(h)?.iter().position(|x| *x == xt) {
 					return Ok(Some((h, n, i as u32)));
 				}
+				scanned = n + 1;
 			}
 			Ok(None)
 		},
 	));
 
-	// It is finalized on every node, with the same hash.
+	// Every node has finalized that block, with the same hash.
 	for (i, node) in net.nodes.iter().enumerate() {
 		net.wait_finalized(i, block_number, Duration::from_secs(90));
 		let h = net.expect(node.rpc().block_hash(block_number));

@@ -10,15 +10,12 @@ import { devNode, waitForRpc } from './node.js';
 let node;
 let api;
 
-// Sibyl's own transaction extension carries no data; telling polkadot.js so keeps it from warning.
-const signedExtensions = { CheckTransferBalance: { extrinsic: {}, payload: {} } };
-
 before(async () => {
   await cryptoWaitReady();
   node = await devNode();
   // The node takes a moment to open its RPC port.
   await waitForRpc(node.ws, node.log);
-  api = await ApiPromise.create({ provider: new WsProvider(node.ws), signedExtensions, throwOnConnect: true, noInitWarn: true });
+  api = await ApiPromise.create({ provider: new WsProvider(node.ws), throwOnConnect: true, noInitWarn: true });
 });
 
 after(async () => {
@@ -45,17 +42,34 @@ test('metadata describes the runtime', async () => {
   assert.equal(typeof api.tx.balances.transferKeepAlive, 'function');
   const ext = api.registry.metadata.extrinsic.transactionExtensions ?? api.registry.metadata.extrinsic.signedExtensions;
   const ids = ext.map((e) => e.identifier.toString());
-  assert.ok(ids.includes('CheckTransferBalance'), `extensions: ${ids}`);
+  // Only Substrate's standard extensions, all of which polkadot.js (and so every wallet built on it) knows.
+  assert.deepEqual(ids, [
+    'CheckNonZeroSender', 'CheckSpecVersion', 'CheckTxVersion', 'CheckGenesis', 'CheckMortality', 'CheckNonce',
+    'CheckWeight', 'ChargeTransactionPayment', 'CheckMetadataHash', 'WeightReclaim',
+  ]);
   assert.equal(api.consts.balances.existentialDeposit.toBigInt(), 10n ** 9n);
 });
 
-test('balances of the development accounts', async () => {
+test('genesis endows each development account with exactly 1,000,000 SBL and nonce 0', async () => {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 7341 });
-  const alice = keyring.addFromUri('//Alice');
-  const { data, nonce } = await api.query.system.account(alice.address);
-  assert.equal(data.free.toBigInt() > 0n, true);
-  assert.ok(nonce.toNumber() >= 0);
+  const endowment = 1_000_000n * 10n ** 12n;
+  const names = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
+  const uris = names.flatMap((n) => [`//${n}`, `//${n}//stash`]);
+  const atGenesis = await api.at(await api.rpc.chain.getBlockHash(0));
+  for (const uri of uris) {
+    const { address } = keyring.addFromUri(uri);
+    const { data, nonce, providers } = await atGenesis.query.system.account(address);
+    assert.equal(data.free.toBigInt(), endowment, `${uri} free`);
+    assert.equal(data.reserved.toBigInt(), 0n, `${uri} reserved`);
+    assert.equal(nonce.toNumber(), 0, `${uri} nonce`);
+    assert.equal(providers.toNumber(), 1, `${uri} providers`);
+  }
+  // Nobody else holds anything: the total issuance is exactly the twelve endowments.
+  assert.equal((await atGenesis.query.balances.totalIssuance()).toBigInt(), BigInt(uris.length) * endowment);
+  const stranger = keyring.addFromUri('//Sibyl//js//stranger');
+  assert.equal((await atGenesis.query.system.account(stranger.address)).data.free.toBigInt(), 0n);
   // Addresses are shown with Sibyl's prefix.
+  const alice = keyring.addFromUri('//Alice');
   assert.equal(api.createType('AccountId', alice.publicKey).toString(), alice.address);
 });
 

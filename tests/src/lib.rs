@@ -88,6 +88,21 @@ pub fn wait_for<T>(
 	}
 }
 
+/// Starts `bin` with `args`, its stdout and stderr appended to `log`. If the test process dies without killing
+/// it, the kernel kills it too.
+pub fn spawn_logged(bin: &Path, args: &[String], log: &Path) -> Child {
+	let log = fs::OpenOptions::new().create(true).append(true).open(log).expect("can open the node log");
+	let mut cmd = Command::new(bin);
+	cmd.args(args).stdin(Stdio::null()).stdout(log.try_clone().expect("can clone the log handle")).stderr(log);
+	unsafe {
+		cmd.pre_exec(|| {
+			libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+			Ok(())
+		});
+	}
+	cmd.spawn().unwrap_or_else(|e| panic!("can not start {}: {e}", bin.display()))
+}
+
 /// One running (or stopped) node of a [`Network`].
 pub struct Node {
 	/// Name, also the development key it validates with (`alice`, ...).
@@ -144,34 +159,21 @@ impl Node {
 
 	fn start(&mut self, bin: &Path, bootnodes: &[String]) {
 		assert!(self.child.is_none(), "{} is already running", self.name);
-		let log = fs::OpenOptions::new()
-			.create(true)
-			.append(true)
-			.open(&self.log)
-			.expect("can open the node log");
-		let mut cmd = Command::new(bin);
-		cmd.args(["--chain", &self.chain, "--validator", "--no-telemetry", "--no-mdns", "--allow-private-ip"])
-			.arg(format!("--{}", self.name))
-			.arg("--base-path")
-			.arg(&self.base_path)
-			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port)])
-			.args(["--rpc-port", &self.rpc_port.to_string()])
-			.args(["--prometheus-port", &self.prometheus_port.to_string()])
-			.args(["--node-key", &self.node_key]);
+		let mut args: Vec<String> =
+			["--chain", &self.chain, "--validator", "--no-telemetry", "--no-mdns", "--allow-private-ip"]
+				.iter()
+				.map(|s| s.to_string())
+				.collect();
+		args.push(format!("--{}", self.name));
+		args.extend(["--base-path".into(), self.base_path.to_string_lossy().into_owned()]);
+		args.extend(["--listen-addr".into(), format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port)]);
+		args.extend(["--rpc-port".into(), self.rpc_port.to_string()]);
+		args.extend(["--prometheus-port".into(), self.prometheus_port.to_string()]);
+		args.extend(["--node-key".into(), self.node_key.clone()]);
 		for b in bootnodes {
-			cmd.args(["--bootnodes", b]);
+			args.extend(["--bootnodes".into(), b.clone()]);
 		}
-		cmd.stdin(Stdio::null())
-			.stdout(log.try_clone().expect("can clone the log handle"))
-			.stderr(log);
-		// If the test process dies without dropping the network, the kernel kills the node too.
-		unsafe {
-			cmd.pre_exec(|| {
-				libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-				Ok(())
-			});
-		}
-		self.child = Some(cmd.spawn().unwrap_or_else(|e| panic!("can not start {}: {e}", bin.display())));
+		self.child = Some(spawn_logged(bin, &args, &self.log));
 	}
 
 	/// Kills the process (SIGKILL, as a crash would) and reaps it.

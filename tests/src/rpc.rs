@@ -133,6 +133,27 @@ impl Rpc {
 		Ok((number_of(&header)?, hash_of(&header["parentHash"])?))
 	}
 
+	/// The Aura slot block `hash` was authored in (from its pre-runtime digest).
+	pub fn aura_slot(&self, hash: Hash) -> Result<u64, String> {
+		let header = self.call("chain_getHeader", json!([hex(hash.as_bytes())]))?;
+		let logs = header["digest"]["logs"].as_array().ok_or_else(|| format!("header without digest: {header}"))?;
+		for log in logs {
+			let bytes = unhex(log.as_str().unwrap_or_default())?;
+			let item = sp_runtime::DigestItem::decode(&mut &bytes[..]).map_err(|e| format!("bad digest item: {e}"))?;
+			if let Some(slot) = item.pre_runtime_try_to::<u64>(b"aura") {
+				return Ok(slot);
+			}
+		}
+		Err(format!("no Aura pre-runtime digest in {header}"))
+	}
+
+	/// `state_call` of runtime API `method` with SCALE-encoded `args` at the best block, decoded as `T`.
+	pub fn runtime_call<T: Decode>(&self, method: &str, args: &[u8]) -> Result<T, String> {
+		let v = self.call("state_call", json!([method, hex(args)]))?;
+		let bytes = unhex(v.as_str().ok_or_else(|| format!("bad state_call answer: {v}"))?)?;
+		T::decode(&mut &bytes[..]).map_err(|e| format!("{method} answered undecodable bytes: {e}"))
+	}
+
 	/// The SCALE-encoded extrinsics of block `hash`.
 	pub fn block_extrinsics(&self, hash: Hash) -> Result<Vec<Vec<u8>>, String> {
 		let b = self.call("chain_getBlock", json!([hex(hash.as_bytes())]))?;

@@ -2,45 +2,19 @@
 
 use codec::Encode;
 use sibyl_runtime::{
-	check_transfer::CheckTransferBalance, AccountId, Balance, BalancesCall, Hash, Nonce, RuntimeCall,
-	SignedPayload, TxExtension, UncheckedExtrinsic,
+	signing::{self, SigningContext},
+	AccountId, Balance, BalancesCall, Nonce, RuntimeCall,
 };
-use sp_core::{sr25519, Pair};
-use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+use sp_core::sr25519;
+use sp_runtime::MultiAddress;
 
 /// What a signature commits to besides the call: the chain and runtime it is meant for.
-#[derive(Clone, Copy, Debug)]
-pub struct ChainContext {
-	/// Genesis hash.
-	pub genesis: Hash,
-	/// Runtime `spec_version`.
-	pub spec_version: u32,
-	/// Runtime `transaction_version`.
-	pub tx_version: u32,
-}
+pub type ChainContext = SigningContext;
 
-impl ChainContext {
-	/// Reads the context from a node.
-	pub fn fetch(rpc: &crate::Rpc) -> Result<ChainContext, String> {
-		let (spec_version, tx_version) = rpc.runtime_version()?;
-		Ok(ChainContext { genesis: rpc.genesis_hash()?, spec_version, tx_version })
-	}
-}
-
-fn extension(nonce: Nonce) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		CheckTransferBalance,
-		pallet_transaction_payment::ChargeTransactionPayment::from(0),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	)
+/// Reads the signing context from a node.
+pub fn fetch_context(rpc: &crate::Rpc) -> Result<ChainContext, String> {
+	let (spec_version, transaction_version) = rpc.runtime_version()?;
+	Ok(SigningContext { genesis: rpc.genesis_hash()?, spec_version, transaction_version })
 }
 
 /// `call` signed by `signer` with `nonce`, immortal, no tip; `sign_with` (if given) makes the signature with a
@@ -52,25 +26,7 @@ pub fn signed(
 	call: RuntimeCall,
 	sign_with: Option<&sr25519::Pair>,
 ) -> Vec<u8> {
-	let ext = extension(nonce);
-	let implicit = (
-		(),
-		ctx.spec_version,
-		ctx.tx_version,
-		ctx.genesis,
-		ctx.genesis,
-		(),
-		(),
-		(),
-		(),
-		None,
-		(),
-	);
-	let payload = SignedPayload::from_raw(call.clone(), ext.clone(), implicit);
-	let key = sign_with.unwrap_or(signer);
-	let signature = payload.using_encoded(|bytes| key.sign(bytes));
-	let who: AccountId = signer.public().into();
-	UncheckedExtrinsic::new_signed(call, MultiAddress::Id(who), MultiSignature::Sr25519(signature), ext).encode()
+	signing::sign(ctx, call, signing::tx_extension(nonce, 0), signer, sign_with.unwrap_or(signer)).encode()
 }
 
 /// `Balances::transfer_keep_alive(dest, value)`.

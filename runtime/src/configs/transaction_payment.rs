@@ -5,10 +5,10 @@ use frame_support::{
 	traits::ConstU8,
 	weights::{ConstantMultiplier, IdentityFee},
 };
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use pallet_transaction_payment::{ConstFeeMultiplier, Multiplier};
 use sp_runtime::traits::One;
 
-use crate::{Balance, Balances, Runtime, RuntimeEvent, MICRO_UNIT};
+use crate::{check_transfer::CheckTransferBalance, Balance, Runtime, RuntimeEvent, MICRO_UNIT};
 
 parameter_types! {
 	/// Fees do not float with congestion yet.
@@ -19,8 +19,8 @@ parameter_types! {
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Fees are withdrawn from the signer and burned.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	/// Fees are withdrawn from the signer and burned; a transfer the signer can not pay with its fee is refused.
+	type OnChargeTransaction = CheckTransferBalance;
 	/// One planck per picosecond of reference computation.
 	type WeightToFee = IdentityFee<Balance>;
 	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;

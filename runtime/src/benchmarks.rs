@@ -1,0 +1,22 @@
+//! The pallets whose benchmarks the runtime runs (feature `runtime-benchmarks`), for `make weights`.
+//!
+//! `frame_benchmarking` is the baseline (empty blocks, hashing, storage); `frame_system_extensions` measures the
+//! transaction extensions `frame_system` provides; the others are the pallets of the runtime with benchmarks.
+//! `pallet_aura` has none, and `pallet_grandpa`'s only dispatchables (equivocation reports, `note_stalled`) keep
+//! their default weights: reports are not accepted by this runtime.
+
+frame_benchmarking::define_benchmarks!(
+	[frame_benchmarking, BaselineBench::<Runtime>]
+	[frame_system, SystemBench::<Runtime>]
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
+	[pallet_balances, Balances]
+	[pallet_timestamp, Timestamp]
+	[pallet_sudo, Sudo]
+	[pallet_transaction_payment, TransactionPayment]
+);
+
+use crate::Runtime;
+
+impl frame_benchmarking::baseline::Config for Runtime {}
+impl frame_system_benchmarking::Config for Runtime {}
+impl pallet_transaction_payment::BenchmarkConfig for Runtime {}

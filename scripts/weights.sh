@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make weights`: measures the runtime's weights on this machine and writes them to runtime/src/weights/.
+#
+# Builds a node with `--features runtime-benchmarks` in its own target directory ($SIBYL_CACHE/bench-target, so
+# the ordinary build that `make test` uses is never rebuilt with benchmark features), then runs:
+#   benchmark pallet    every pallet the runtime lists in runtime/src/benchmarks.rs -> <pallet>.rs
+#   benchmark overhead  an empty block and a block of `System::remark`s        -> block_weights.rs, extrinsic_weights.rs
+#   benchmark storage   reads and writes of the dev chain's state in ParityDB    -> paritydb_weights.rs
+# STEPS and REPEAT (default 50 and 20) set the pallet benchmarks' precision.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SIBYL_CACHE="${SIBYL_CACHE:-$HOME/.cache/sibyl}"
+BENCH_TARGET="${BENCH_TARGET:-$SIBYL_CACHE/bench-target}"
+STEPS="${STEPS:-50}"
+REPEAT="${REPEAT:-20}"
+OUT=runtime/src/weights
+HEADER=scripts/weights-header.txt
+
+t0=$(date +%s)
+echo "=== building the benchmarking node in $BENCH_TARGET"
+CARGO_TARGET_DIR="$BENCH_TARGET" cargo build --release --locked -p sibyl-node --features runtime-benchmarks
+NODE="$BENCH_TARGET/release/sibyl-node"
+echo "=== built in $(( $(date +%s) - t0 )) s"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+pallets=$("$NODE" benchmark pallet --chain dev --list=pallets 2>/dev/null | tail -n +2 | tr -d ' ')
+[ -n "$pallets" ] || { echo "the runtime lists no benchmarks"; exit 1; }
+for pallet in $pallets; do
+	[ "$pallet" = frame_benchmarking ] && continue # the baseline: no weights of its own
+	echo "=== benchmark pallet $pallet (steps $STEPS, repeat $REPEAT)"
+	"$NODE" benchmark pallet --chain dev --pallet "$pallet" --extrinsic '*' --steps "$STEPS" --repeat "$REPEAT" \
+		--header "$HEADER" --output "$OUT/$pallet.rs"
+done
+
+echo "=== benchmark overhead"
+"$NODE" benchmark overhead --chain dev --base-path "$work/overhead" --header "$HEADER" --weight-path "$OUT"
+
+echo "=== benchmark storage (ParityDB)"
+"$NODE" benchmark storage --chain dev --base-path "$work/storage" --database paritydb --state-version 1 \
+	--header "$HEADER" --weight-path "$OUT"
+
+echo "=== weights written to $OUT in $(( $(date +%s) - t0 )) s"
