@@ -30,6 +30,13 @@ pub trait Blake2 {
 
 	/// Hash of a leaf holding `data`: `blake2-256(0x00 ‖ data)`.
 	fn leaf(data: &[u8]) -> Hash {
+		// Register and token leaves are small: prefix them on the stack, without an allocation.
+		const SMALL: usize = 512;
+		if data.len() <= SMALL {
+			let mut b = [0u8; SMALL + 1];
+			b[1..=data.len()].copy_from_slice(data);
+			return Self::hash(&b[..=data.len()]);
+		}
 		let mut b = Vec::with_capacity(1 + data.len());
 		b.push(0u8);
 		b.extend_from_slice(data);
@@ -319,6 +326,12 @@ mod tests {
 		node[1..33].copy_from_slice(&[7u8; 32]);
 		node[33..].copy_from_slice(&[9u8; 32]);
 		assert_eq!(node_hash(&[7u8; 32], &[9u8; 32]), blake2(&node));
+		// Leaves prefixed on the stack and on the heap alike.
+		for n in [0usize, 128, 512, 513, 1024, 1536] {
+			let data: Vec<u8> = (0..n).map(|i| i as u8).collect();
+			let prefixed: Vec<u8> = core::iter::once(0u8).chain(data.iter().copied()).collect();
+			assert_eq!(leaf_hash(&data), blake2(&prefixed), "{n} bytes");
+		}
 	}
 
 	#[test]
