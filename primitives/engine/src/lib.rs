@@ -22,7 +22,7 @@
 //! ## Features
 //! - `std` (default): threads for the node's fast path, the tokenizer, and `trace`.
 //! - `trace`: the node's side (runs, checkpoints, proofs), `no_std` too. A runtime leaves it out: it only verifies.
-//! - `host-hashing`: [`merkle::HostBlake2`], blake2 through `sp_io`'s host function, for a runtime's
+//! - `host-hashing`: `merkle::HostBlake2`, blake2 through `sp_io`'s host function, for a runtime's
 //!   [`verify::verify_step_with`].
 //!
 //! ## Requests carry token ids

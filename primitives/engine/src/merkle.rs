@@ -5,7 +5,7 @@
 //! the all-zero hash, so a tree of depth `d` always has `2^d` leaves and its root does not depend on how much of
 //! it is stored. polkadot-sdk's `binary-merkle-tree` proves one leaf at a time over a list it rebuilds in full;
 //! here a step proof opens dozens of adjacent leaves at once and the node updates a few leaves per step, so the
-//! tree keeps its levels and proofs share siblings ([`multiproof`], [`multiroot`]).
+//! tree keeps its levels and proofs share siblings ([`Tree::multiproof`], [`multiroot`]).
 
 use alloc::vec::Vec;
 
@@ -19,7 +19,7 @@ pub const EMPTY: Hash = [0u8; 32];
 /// roots, the tokenizer pin) is [`Blake2::hash`] of some bytes; implementations differ only in where the
 /// function executes, never in its result:
 /// - [`PureBlake2`]: Rust code (`sp_crypto_hashing`), natively and in any WASM;
-/// - [`HostBlake2`] (feature `host-hashing`): `sp_io::hashing::blake2_256`, which in a runtime is a call to the
+/// - `HostBlake2` (feature `host-hashing`): `sp_io::hashing::blake2_256`, which in a runtime is a call to the
 ///   node's native implementation, several times faster than blake2 compiled to WASM.
 ///
 /// The node's side (trees, commitments, traces) uses [`PureBlake2`]; the verifier takes the implementation as

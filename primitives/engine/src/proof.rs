@@ -1,5 +1,5 @@
 //! The one-step proof: what the node sends and the runtime checks. [`program::access`] decides which leaves a
-//! chunk opens; this module only says how they travel. The node builds proofs ([`crate::trace::Trace::prove`],
+//! chunk opens; this module only says how they travel. The node builds proofs (`trace::Trace::prove`,
 //! feature `trace`), the runtime checks them ([`crate::verify::verify_step`]).
 //!
 //! [`program::access`]: crate::program::access

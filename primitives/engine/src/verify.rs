@@ -7,7 +7,7 @@
 //!
 //! Hashing is most of the cost of a verification (the weight chunks, the Merkle paths); [`verify_step_with`]
 //! takes the blake2 implementation, so a runtime can hash through `sp_io`'s host function
-//! ([`crate::merkle::HostBlake2`], feature `host-hashing`).
+//! (`merkle::HostBlake2`, feature `host-hashing`).
 
 use alloc::{collections::BTreeMap, vec::Vec};
 use codec::Decode;
@@ -250,7 +250,7 @@ pub fn verify_step(proof: &StepProof) -> Result<Hash, VerifyError> {
 }
 
 /// [`verify_step`] hashing with `H`: every implementation gives the same result, only the cost differs (a runtime
-/// passes [`crate::merkle::HostBlake2`]).
+/// passes `merkle::HostBlake2`).
 pub fn verify_step_with<H: Blake2>(proof: &StepProof) -> Result<Hash, VerifyError> {
 	let header = &proof.header;
 	let meta = &header.meta;
