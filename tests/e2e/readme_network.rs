@@ -101,13 +101,14 @@ fn readme_network_commands_start_four_validators_that_finalize() {
 		runs.iter().map(|(name, args)| (name.clone(), Rpc::new(arg(args, "--rpc-port").parse().expect("port")))).collect();
 	for (name, rpc) in &rpcs {
 		nodes.expect(wait_for(&format!("{name} to see the three others"), Duration::from_secs(90), Duration::from_millis(500), || {
-			Ok((rpc.peers()? >= 3).then_some(()))
+			let peers = rpc.peers()?;
+			if peers >= 3 { Ok(Some(())) } else { Err(format!("{name} sees {peers} peers")) }
 		}));
 	}
 	for (name, rpc) in &rpcs {
 		nodes.expect(wait_for(&format!("{name} to finalize block #3"), Duration::from_secs(120), Duration::from_millis(500), || {
 			let (fin, _) = rpc.finalized()?;
-			Ok((fin >= 3).then_some(()))
+			if fin >= 3 { Ok(Some(())) } else { Err(format!("{name} finalized #{fin}")) }
 		}));
 	}
 	// One chain: every node has the same block #3.
