@@ -26,6 +26,7 @@ pub mod genesis_config_presets;
 #[cfg(feature = "std")]
 pub mod signing;
 pub mod token;
+pub mod weights;
 
 use sp_runtime::{
 	generic, impl_opaque_keys,
