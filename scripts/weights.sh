@@ -4,9 +4,12 @@
 # Builds a node with `--features runtime-benchmarks` in its own target directory ($SIBYL_CACHE/bench-target, so
 # the ordinary build that `make test` uses is never rebuilt with benchmark features), then runs:
 #   benchmark pallet    every pallet the runtime lists in runtime/src/benchmarks.rs -> <pallet>.rs
+#                       (our own pallets: pallets/<name>/src/weights.rs)
 #   benchmark overhead  an empty block and a block of `System::remark`s        -> block_weights.rs, extrinsic_weights.rs
 #   benchmark storage   reads and writes of the dev chain's state in ParityDB    -> paritydb_weights.rs
-# STEPS and REPEAT (default 50 and 20) set the pallet benchmarks' precision.
+# STEPS and REPEAT (default 50 and 20) set the pallet benchmarks' precision. PALLETS="a b" measures only those
+# pallets (and skips overhead and storage). Our own pallets also get their `weights.rs` (the WeightInfo trait,
+# SubstrateWeight and `()`) from scripts/pallet-weight-template.hbs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -33,14 +36,22 @@ trap 'rm -rf "$work"' EXIT
 
 # The pallet benchmarks run on the benchmarking runtime's WASM, from its `development` genesis preset.
 bench=("$NODE" benchmark pallet --runtime "$WASM" --genesis-builder=runtime --genesis-builder-preset development)
-pallets=$("${bench[@]}" --list=pallets 2>/dev/null | tail -n +2 | tr -d ' ')
+pallets=${PALLETS:-$("${bench[@]}" --list=pallets 2>/dev/null | tail -n +2 | tr -d ' ')}
 [ -n "$pallets" ] || { echo "the runtime lists no benchmarks"; exit 1; }
 for pallet in $pallets; do
 	[ "$pallet" = frame_benchmarking ] && continue # the baseline: no weights of its own
 	echo "=== benchmark pallet $pallet (steps $STEPS, repeat $REPEAT)"
-	"${bench[@]}" --pallet "$pallet" --extrinsic '*' --steps "$STEPS" --repeat "$REPEAT" \
-		--header "$HEADER" --output "$OUT/$pallet.rs"
+	own="pallets/${pallet#pallet_}"
+	if [ -d "$own/src" ]; then
+		# Our own pallets: their weights.rs (trait, SubstrateWeight, `()`); the runtime uses SubstrateWeight.
+		"${bench[@]}" --pallet "$pallet" --extrinsic '*' --steps "$STEPS" --repeat "$REPEAT" \
+			--header "$HEADER" --template scripts/pallet-weight-template.hbs --output "$own/src/weights.rs"
+	else
+		"${bench[@]}" --pallet "$pallet" --extrinsic '*' --steps "$STEPS" --repeat "$REPEAT" \
+			--header "$HEADER" --output "$OUT/$pallet.rs"
+	fi
 done
+[ -n "${PALLETS:-}" ] && { echo "=== weights of $pallets written in $(( $(date +%s) - t0 )) s"; exit 0; }
 
 echo "=== benchmark overhead"
 "$NODE" benchmark overhead --chain dev --base-path "$work/overhead" --header "$HEADER" --weight-path "$OUT"

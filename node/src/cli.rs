@@ -12,6 +12,31 @@ pub struct Cli {
 	/// Options of the node itself.
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// Inference options.
+	#[clap(flatten)]
+	pub inference: InferenceParams,
+}
+
+/// How the node runs inference for its operator keys' off-chain workers and its `inference_*` RPC methods.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InferenceParams {
+	/// Directory of GGUF model files; each is known by its engine commitment (default: where `scripts/setup.sh`
+	/// puts SmolLM2: `$SIBYL_MODEL_DIR` or `~/.cache/sibyl/models`).
+	#[arg(long, value_name = "DIR")]
+	pub model_dir: Option<std::path::PathBuf>,
+
+	/// Engine threads for inference (the result does not depend on it). Keep it under the core count on a
+	/// validator so block production and finality keep their cores.
+	#[arg(long, default_value_t = 1, value_name = "N")]
+	pub inference_threads: usize,
+}
+
+impl InferenceParams {
+	/// The model directory.
+	pub fn model_dir(&self) -> std::path::PathBuf {
+		self.model_dir.clone().unwrap_or_else(crate::inference::default_model_dir)
+	}
 }
 
 /// The node's subcommands.
@@ -58,4 +83,7 @@ pub enum Subcommand {
 	/// The deterministic inference engine: model commitments, runs with state roots.
 	#[command(subcommand)]
 	Engine(crate::engine_cmd::EngineCmd),
+
+	/// Ask a node's chain a question: submit a prompt, follow it until its answer is final, print the answer.
+	Ask(crate::ask_cmd::AskCmd),
 }

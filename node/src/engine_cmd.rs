@@ -1,6 +1,8 @@
 //! `sibyl-node engine ...`: the deterministic inference engine from the command line.
 //!
-//! - `engine commit --model FILE`: prints the model commitment (the root a model is registered under on chain).
+//! - `engine commit --model FILE`: prints the model commitment (the root a model is registered under on chain);
+//!   with `--registration OUT`, also writes what `register_model` takes besides names and fees: the SCALE
+//!   encoding of `(root, configuration bytes, Merkle proof of the configuration as leaf 0)`.
 //! - `engine run --model FILE --prompt TEXT`: runs a chat prompt to its end and prints the output text, the
 //!   final state root and the step count, with a progress bar.
 
@@ -24,6 +26,9 @@ pub struct CommitCmd {
 	/// The GGUF file.
 	#[arg(long)]
 	pub model: PathBuf,
+	/// Write the registration data (SCALE: root, configuration, proof of the configuration) to this file.
+	#[arg(long)]
+	pub registration: Option<PathBuf>,
 }
 
 /// `engine run`.
@@ -97,6 +102,13 @@ impl EngineCmd {
 				);
 				println!("tokenizer: {}", hex(&cfg.tokenizer_hash));
 				println!("leaves: {} (depth {})", cfg.n_leaves(), cfg.tree_depth());
+				if let Some(out) = &c.registration {
+					let config = codec::Encode::encode(cfg);
+					let proof = model.tree().multiproof(&[0], u64::MAX);
+					let bytes = codec::Encode::encode(&(model.root(), config, proof));
+					std::fs::write(out, &bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+					println!("registration: {} ({} bytes)", out.display(), bytes.len());
+				}
 				Ok(())
 			},
 			EngineCmd::Run(c) => c.run(),

@@ -4,10 +4,12 @@
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod ask_cmd;
 mod chain_spec;
 mod cli;
 mod command;
 mod engine_cmd;
+mod inference;
 mod rpc;
 mod service;
 

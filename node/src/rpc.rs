@@ -1,6 +1,8 @@
 //! The node's JSON-RPC methods beyond the standard ones `sc-service` installs (author, chain, state, system,
 //! chainHead/transaction v2, ...): `system_accountNextIndex`, `payment_queryInfo`/`payment_queryFeeDetails`,
-//! and GRANDPA's `grandpa_roundState`, `grandpa_proveFinality` and `grandpa_subscribeJustifications`.
+//! GRANDPA's `grandpa_roundState`, `grandpa_proveFinality` and `grandpa_subscribeJustifications`, and what only
+//! a node with the model files can do: `inference_tokenize` (text to token ids, with the model's chat template)
+//! and `inference_detokenize` (token ids to text).
 
 use std::sync::Arc;
 
@@ -37,6 +39,57 @@ pub struct FullDeps<C, P, B> {
 	pub pool: Arc<P>,
 	/// GRANDPA's state.
 	pub grandpa: GrandpaDeps<B>,
+	/// The node's models (their tokenizers).
+	pub models: Arc<crate::inference::ModelStore>,
+}
+
+fn rpc_error(msg: String) -> jsonrpsee::types::ErrorObjectOwned {
+	jsonrpsee::types::ErrorObject::owned(jsonrpsee::types::error::INVALID_PARAMS_CODE, msg, None::<()>)
+}
+
+fn parse_root(s: &str) -> Result<[u8; 32], jsonrpsee::types::ErrorObjectOwned> {
+	let h = s.strip_prefix("0x").unwrap_or(s);
+	if h.len() != 64 {
+		return Err(rpc_error(format!("a model commitment is 32 bytes of hex, got {s:?}")));
+	}
+	let mut out = [0u8; 32];
+	for (i, o) in out.iter_mut().enumerate() {
+		*o = u8::from_str_radix(&h[2 * i..2 * i + 2], 16).map_err(|e| rpc_error(format!("bad hex {s:?}: {e}")))?;
+	}
+	Ok(out)
+}
+
+fn loaded(
+	models: &crate::inference::ModelStore,
+	root: &str,
+) -> Result<Arc<crate::inference::Loaded>, jsonrpsee::types::ErrorObjectOwned> {
+	let root = parse_root(root)?;
+	models.get(&root).ok_or_else(|| {
+		let state = if models.loading() { "still loading models" } else { "no such model" };
+		rpc_error(format!("this node has no model with commitment {} ({state}): {}", sp_core::hexdisplay::HexDisplay::from(&root), models.describe()))
+	})
+}
+
+/// `inference_tokenize(model, text, chat)` and `inference_detokenize(model, ids)`.
+pub fn inference_rpc(
+	models: Arc<crate::inference::ModelStore>,
+) -> Result<RpcModule<Arc<crate::inference::ModelStore>>, Box<dyn std::error::Error + Send + Sync>> {
+	let mut module = RpcModule::new(models);
+	module.register_method("inference_tokenize", |params, models, _| {
+		let (root, text, chat): (String, String, Option<bool>) = params.parse()?;
+		let m = loaded(models, &root)?;
+		let ids = if chat.unwrap_or(true) { m.tokenizer.encode_chat(&text) } else { m.tokenizer.encode(&text) };
+		ids.map_err(|e| rpc_error(e.to_string()))
+	})?;
+	module.register_method("inference_detokenize", |params, models, _| {
+		let (root, ids): (String, Vec<u32>) = params.parse()?;
+		let m = loaded(models, &root)?;
+		if let Some(bad) = ids.iter().find(|t| **t >= m.model.config.n_vocab) {
+			return Err(rpc_error(format!("token id {bad} is outside the vocabulary of {}", m.model.config.n_vocab)));
+		}
+		m.tokenizer.decode(&ids).map_err(|e| rpc_error(e.to_string()))
+	})?;
+	Ok(module)
 }
 
 /// Builds the RPC methods of a full node.
@@ -61,8 +114,9 @@ where
 	use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool, grandpa } = deps;
+	let FullDeps { client, pool, grandpa, models } = deps;
 	let mut module = RpcModule::new(());
+	module.merge(inference_rpc(models)?)?;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
 	module.merge(

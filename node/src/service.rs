@@ -13,12 +13,18 @@ use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sibyl_runtime::{apis::RuntimeApi, opaque::Block};
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 
-/// The runtime executes in WASM only; the host functions are Substrate's standard set.
+/// The runtime executes in WASM only; the host functions are Substrate's standard set and Sibyl's inference
+/// function (which answers only in off-chain workers, see `crate::inference`).
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = sp_io::SubstrateHostFunctions;
+pub type HostFunctions =
+	(sp_io::SubstrateHostFunctions, sibyl_inference_primitives::host::sibyl_inference::HostFunctions);
 /// The runtime executes in WASM only; a benchmarking runtime also imports the benchmarking host functions.
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions = (sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
+pub type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	sibyl_inference_primitives::host::sibyl_inference::HostFunctions,
+	frame_benchmarking::benchmarking::HostFunctions,
+);
 
 /// The full client.
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;
@@ -135,6 +141,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// the GRANDPA voter.
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
 	config: Configuration,
+	inference: crate::cli::InferenceParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -188,7 +195,22 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			gap_sync_body_policy: None,
 		})?;
 
+	// The development validators' operator keys (`//Alice//operator`, ...), which the genesis presets bond.
+	if let Some(seed) = config.dev_key_seed.as_deref() {
+		let operator_seed = format!("{seed}//operator");
+		sp_keystore::Keystore::sr25519_generate_new(
+			&*keystore_container.keystore(),
+			pallet_inference::offchain::KEY_TYPE,
+			Some(&operator_seed),
+		)
+		.map_err(|e| ServiceError::Other(format!("operator key {operator_seed}: {e:?}")))?;
+	}
+
+	let models = crate::inference::ModelStore::open(inference.model_dir());
 	if config.offchain_worker.enabled {
+		let runner = crate::inference::Runner::start(models.clone(), inference.inference_threads)
+			.map_err(ServiceError::Other)?;
+		let runner: Arc<dyn sibyl_inference_primitives::host::InferenceRunner> = runner;
 		let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
 			runtime_api_provider: client.clone(),
 			is_validator: config.role.is_authority(),
@@ -197,7 +219,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			transaction_pool: Some(OffchainTransactionPoolFactory::new(transaction_pool.clone())),
 			network_provider: Arc::new(network.clone()),
 			enable_http_requests: true,
-			custom_extensions: |_| vec![],
+			// Only off-chain workers get the inference engine.
+			custom_extensions: move |_| {
+				vec![Box::new(sibyl_inference_primitives::host::InferenceExt(runner.clone())) as Box<_>]
+			},
 		})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",
@@ -227,6 +252,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
+				models: models.clone(),
 				grandpa: crate::rpc::GrandpaDeps {
 					shared_voter_state: voter_state_for_rpc.clone(),
 					shared_authority_set: shared_authority_set.clone(),

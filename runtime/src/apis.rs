@@ -18,7 +18,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce,
+	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, Inference,
+	InherentDataExt, Nonce,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -142,6 +143,48 @@ impl_runtime_apis! {
 			_authority_id: GrandpaId,
 		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
 			None
+		}
+	}
+
+	impl sibyl_inference_primitives::InferenceApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn quote(
+			model: sibyl_inference_primitives::ModelId,
+			max_new: u32,
+			tip: Balance,
+		) -> Result<sibyl_inference_primitives::Quote<Balance>, sibyl_inference_primitives::QuoteError> {
+			Inference::quote(model, max_new, tip)
+		}
+
+		fn request(
+			id: sibyl_inference_primitives::RequestId,
+		) -> Option<sibyl_inference_primitives::RequestView<AccountId, Balance, BlockNumber>> {
+			Inference::request_view(id)
+		}
+
+		fn final_result(
+			id: sibyl_inference_primitives::RequestId,
+		) -> Option<sibyl_inference_primitives::ResultView<AccountId, Balance, BlockNumber>> {
+			Inference::result_view(id, true)
+		}
+
+		fn proposed_result(
+			id: sibyl_inference_primitives::RequestId,
+		) -> Option<sibyl_inference_primitives::ResultView<AccountId, Balance, BlockNumber>> {
+			Inference::result_view(id, false)
+		}
+
+		fn operator_queue(operator: AccountId) -> Vec<sibyl_inference_primitives::RequestId> {
+			Inference::operator_queue(&operator)
+		}
+
+		fn model_by_root(root: sibyl_inference_primitives::Root) -> Option<sibyl_inference_primitives::ModelId> {
+			Inference::model_by_root(&root)
+		}
+
+		fn model(
+			id: sibyl_inference_primitives::ModelId,
+		) -> Option<sibyl_inference_primitives::ModelView<AccountId, Balance>> {
+			Inference::model_view(id)
 		}
 	}
 

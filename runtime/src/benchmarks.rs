@@ -13,6 +13,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_transaction_payment, TransactionPayment]
+	[pallet_inference, Inference]
 );
 
 use crate::Runtime;

@@ -1,5 +1,7 @@
 //! Named genesis states: `development` (Alice validates alone) and `local_testnet` (Alice, Bob, Charlie and Dave
-//! validate). Both endow the well-known development accounts and make Alice the sudo key.
+//! validate). Both endow the well-known development accounts, make Alice the sudo key, register
+//! SmolLM2-135M-Instruct as model 0 (owned by Ferdie, who also receives its revenue) and bond each validator's
+//! inference operator (`//<Name>//operator`, the key its node signs results with) to serve it.
 
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -7,9 +9,14 @@ use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::PresetId;
+use sp_core::{sr25519, Pair};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
-use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig, RuntimeGenesisConfig, SudoConfig,
+	DAYS, MILLI_UNIT, UNIT,
+};
+use pallet_inference::types::{GenesisModel, GenesisOperator, Params, Root};
 
 /// Balance of every endowed development account: one million SBL.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -22,14 +29,75 @@ const BOB: DevValidator = (Sr25519Keyring::Bob, Ed25519Keyring::Bob);
 const CHARLIE: DevValidator = (Sr25519Keyring::Charlie, Ed25519Keyring::Charlie);
 const DAVE: DevValidator = (Sr25519Keyring::Dave, Ed25519Keyring::Dave);
 
-/// The genesis patch for the given validators, endowed accounts and sudo key.
-fn genesis(validators: &[DevValidator], endowed: Vec<AccountId>, root: AccountId) -> Value {
+/// SmolLM2-135M-Instruct's registration: its engine commitment, its SCALE-encoded engine configuration and the
+/// Merkle proof that the configuration is leaf 0 of the commitment. Written by
+/// `sibyl-node engine commit --model SmolLM2-135M-Instruct.Q4_1.gguf --registration FILE`; a test checks it
+/// against the model file.
+pub const SMOLLM2_REGISTRATION: &[u8] = include_bytes!("../models/smollm2-135m-instruct.registration");
+
+/// SmolLM2-135M-Instruct's engine commitment.
+pub const SMOLLM2_ROOT: Root = [
+	0x23, 0x3c, 0xff, 0x8e, 0x45, 0x53, 0x14, 0xb0, 0x35, 0xa2, 0x07, 0x06, 0x2b, 0xf8, 0xfa, 0x75, 0x43, 0x6c, 0x46, 0x5c,
+	0xfe, 0x6f, 0x0d, 0x53, 0x76, 0xe4, 0x7d, 0xee, 0x1e, 0xbb, 0x46, 0x91,
+];
+
+/// Fee per request of the genesis model: one SBL.
+pub const SMOLLM2_FEE_BASE: Balance = UNIT;
+/// Fee per generated token of the genesis model: a hundredth of an SBL.
+pub const SMOLLM2_FEE_PER_TOKEN: Balance = 10 * MILLI_UNIT;
+/// Most tokens one request may ask SmolLM2 for.
+pub const SMOLLM2_MAX_NEW: u32 = 512;
+/// The bond of each genesis operator.
+pub const OPERATOR_BOND: Balance = 1_000 * UNIT;
+
+/// The inference operator account of a development validator: `//<Name>//operator`. Its node signs results
+/// with this key (inserted under key type `sinf` at start-up with `--alice`, `--bob`, ...).
+pub fn operator_account(validator: Sr25519Keyring) -> AccountId {
+	let seed = alloc::format!("{}//operator", validator.to_seed());
+	sr25519::Pair::from_string(&seed, None).map(|p| p.public().into()).unwrap_or_else(|_| validator.to_account_id())
+}
+
+/// The decoded SmolLM2 registration: (root, configuration, proof).
+fn smollm2_registration() -> Option<(Root, Vec<u8>, Vec<Root>)> {
+	codec::Decode::decode(&mut &SMOLLM2_REGISTRATION[..]).ok()
+}
+
+/// The genesis patch for the given validators, endowed accounts, sudo key and lifecycle timing.
+fn genesis(
+	validators: &[DevValidator],
+	endowed: Vec<AccountId>,
+	root: AccountId,
+	params: Params<BlockNumber>,
+) -> Value {
 	let keys: Vec<(AuraId, GrandpaId)> =
 		validators.iter().map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into())).collect();
+	let operators: Vec<AccountId> = validators.iter().map(|(aura, _)| operator_account(*aura)).collect();
+	let ferdie = Sr25519Keyring::Ferdie.to_account_id();
+	let models: Vec<GenesisModel<AccountId, Balance>> = smollm2_registration()
+		.map(|(root, config, config_proof)| GenesisModel {
+			owner: ferdie.clone(),
+			name: b"SmolLM2-135M-Instruct".to_vec(),
+			root,
+			config,
+			config_proof,
+			max_new_limit: SMOLLM2_MAX_NEW,
+			fee_base: SMOLLM2_FEE_BASE,
+			fee_per_token: SMOLLM2_FEE_PER_TOKEN,
+			revenue: ferdie.clone(),
+		})
+		.into_iter()
+		.collect();
+	let serving: Vec<GenesisOperator<AccountId, Balance>> = operators
+		.iter()
+		.map(|who| GenesisOperator { who: who.clone(), bond: OPERATOR_BOND, models: vec![0] })
+		.collect();
+	let mut endowed = endowed;
+	endowed.extend(operators.iter().cloned());
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|who| (who, ENDOWMENT)).collect::<Vec<_>>(),
 		},
+		inference: InferenceConfig { params: Some(params), models, operators: serving },
 		aura: pallet_aura::GenesisConfig {
 			authorities: keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
 		},
@@ -49,17 +117,16 @@ fn dev_accounts() -> Vec<AccountId> {
 }
 
 /// `development`: Alice is the only validator.
+/// Short deadlines and windows for a chain on one machine: a request is final a few blocks after its answer.
 pub fn development() -> Value {
-	genesis(&[ALICE], dev_accounts(), Sr25519Keyring::Alice.to_account_id())
+	let params = Params { propose_timeout: 10, challenge_window: 3, retention: DAYS, unbond_delay: 20 };
+	genesis(&[ALICE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params)
 }
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave validate.
 pub fn local_testnet() -> Value {
-	genesis(
-		&[ALICE, BOB, CHARLIE, DAVE],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
-	)
+	let params = Params { propose_timeout: 10, challenge_window: 5, retention: DAYS, unbond_delay: 100 };
+	genesis(&[ALICE, BOB, CHARLIE, DAVE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params)
 }
 
 /// The JSON patch of the preset `id`, if there is one.

@@ -4,9 +4,9 @@
 
 use codec::Encode;
 use sp_core::{sr25519, Pair};
-use sp_runtime::{generic::Era, MultiAddress, MultiSignature};
+use sp_runtime::{MultiAddress, MultiSignature};
 
-use crate::{AccountId, Balance, Hash, Nonce, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION};
+use crate::{AccountId, Hash, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic, VERSION};
 
 /// What a signature commits to besides the call and the extensions' own data: the chain and runtime it is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,21 +26,7 @@ impl SigningContext {
 	}
 }
 
-/// The extensions of an immortal transaction with `nonce` and `tip`, without a metadata hash.
-pub fn tx_extension(nonce: Nonce, tip: Balance) -> TxExtension {
-	(
-		frame_system::CheckNonZeroSender::new(),
-		frame_system::CheckSpecVersion::new(),
-		frame_system::CheckTxVersion::new(),
-		frame_system::CheckGenesis::new(),
-		frame_system::CheckEra::from(Era::Immortal),
-		frame_system::CheckNonce::from(nonce),
-		frame_system::CheckWeight::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::from(tip),
-		frame_metadata_hash_extension::CheckMetadataHash::new(false),
-		frame_system::WeightReclaim::new(),
-	)
-}
+pub use crate::tx_extension;
 
 /// `call` with the extensions `ext`, sent by `sender` and signed with `key` (the sender's own key, or another to
 /// make a transaction with a bad signature).

@@ -1,5 +1,6 @@
 // polkadot.js (the client wallets use) against a running sibyl-node: chain properties, metadata, balances,
-// and an Alice -> Bob transfer to finality.
+// an Alice -> Bob transfer to finality, and a question to the inference oracle: tokenize, quote, request, wait
+// for the final result, detokenize.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider } from '@polkadot/api';
@@ -15,7 +16,26 @@ before(async () => {
   node = await devNode();
   // The node takes a moment to open its RPC port.
   await waitForRpc(node.ws, node.log);
-  api = await ApiPromise.create({ provider: new WsProvider(node.ws), throwOnConnect: true, noInitWarn: true });
+  api = await ApiPromise.create({
+    provider: new WsProvider(node.ws),
+    throwOnConnect: true,
+    noInitWarn: true,
+    // The node's own RPC methods (runtime APIs come from the metadata).
+    rpc: {
+      inference: {
+        tokenize: {
+          description: 'Token ids of a text for a model, with its chat template',
+          params: [{ name: 'model', type: 'Text' }, { name: 'text', type: 'Text' }, { name: 'chat', type: 'bool' }],
+          type: 'Vec<u32>',
+        },
+        detokenize: {
+          description: 'Text of token ids for a model',
+          params: [{ name: 'model', type: 'Text' }, { name: 'ids', type: 'Vec<u32>' }],
+          type: 'Text',
+        },
+      },
+    },
+  });
 });
 
 after(async () => {
@@ -36,7 +56,7 @@ test('chain properties: symbol, decimals and SS58 prefix', async () => {
 test('metadata describes the runtime', async () => {
   assert.ok(api.runtimeMetadata.version >= 14, `metadata v${api.runtimeMetadata.version}`);
   assert.equal(api.runtimeVersion.specName.toString(), 'sibyl');
-  for (const pallet of ['system', 'timestamp', 'aura', 'grandpa', 'balances', 'transactionPayment', 'sudo']) {
+  for (const pallet of ['system', 'timestamp', 'aura', 'grandpa', 'balances', 'transactionPayment', 'sudo', 'inference']) {
     assert.ok(api.query[pallet] || api.tx[pallet], `pallet ${pallet} missing from metadata`);
   }
   assert.equal(typeof api.tx.balances.transferKeepAlive, 'function');
@@ -50,27 +70,38 @@ test('metadata describes the runtime', async () => {
   assert.equal(api.consts.balances.existentialDeposit.toBigInt(), 10n ** 9n);
 });
 
-test('genesis endows each development account with exactly 1,000,000 SBL and nonce 0', async () => {
+test('genesis endows the development accounts, bonds the operator and registers SmolLM2', async () => {
   const keyring = new Keyring({ type: 'sr25519', ss58Format: 7341 });
-  const endowment = 1_000_000n * 10n ** 12n;
+  const unit = 10n ** 12n;
+  const endowment = 1_000_000n * unit;
   const names = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
   const uris = names.flatMap((n) => [`//${n}`, `//${n}//stash`]);
   const atGenesis = await api.at(await api.rpc.chain.getBlockHash(0));
-  for (const uri of uris) {
+  // Ferdie owns the model (its deposit is held); Alice's operator key has its bond held.
+  const held = { '//Ferdie': 100n * unit, '//Alice//operator': 1_000n * unit };
+  for (const uri of [...uris, '//Alice//operator']) {
     const { address } = keyring.addFromUri(uri);
     const { data, nonce, providers } = await atGenesis.query.system.account(address);
-    assert.equal(data.free.toBigInt(), endowment, `${uri} free`);
-    assert.equal(data.reserved.toBigInt(), 0n, `${uri} reserved`);
+    const h = held[uri] ?? 0n;
+    assert.equal(data.free.toBigInt(), endowment - h, `${uri} free`);
+    assert.equal(data.reserved.toBigInt(), h, `${uri} held`);
     assert.equal(nonce.toNumber(), 0, `${uri} nonce`);
     assert.equal(providers.toNumber(), 1, `${uri} providers`);
   }
-  // Nobody else holds anything: the total issuance is exactly the twelve endowments.
-  assert.equal((await atGenesis.query.balances.totalIssuance()).toBigInt(), BigInt(uris.length) * endowment);
+  // Nobody else holds anything but the protocol account's existential deposit.
+  const ed = api.consts.balances.existentialDeposit.toBigInt();
+  assert.equal((await atGenesis.query.balances.totalIssuance()).toBigInt(), BigInt(uris.length + 1) * endowment + ed);
   const stranger = keyring.addFromUri('//Sibyl//js//stranger');
   assert.equal((await atGenesis.query.system.account(stranger.address)).data.free.toBigInt(), 0n);
   // Addresses are shown with Sibyl's prefix.
   const alice = keyring.addFromUri('//Alice');
   assert.equal(api.createType('AccountId', alice.publicKey).toString(), alice.address);
+  // SmolLM2-135M-Instruct is model 0, served by Alice's operator.
+  const model = (await atGenesis.call.inferenceApi.model(0)).unwrap();
+  assert.equal(model.root.toHex(), '0x233cff8e455314b035a207062bf8fa75436c465cfe6f0d5376e47dee1ebb4691');
+  assert.equal(Buffer.from(model.name.toU8a(true)).toString(), 'SmolLM2-135M-Instruct');
+  assert.equal(model.operators.toNumber(), 1);
+  assert.equal((await atGenesis.call.inferenceApi.modelByRoot(model.root)).unwrap().toNumber(), 0);
 });
 
 test('Alice -> Bob transfer is finalized and balances change by amount + fee', { timeout: 180000 }, async () => {
@@ -118,4 +149,58 @@ test('Alice -> Bob transfer is finalized and balances change by amount + fee', {
   const blockNum = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
   assert.ok(finNum >= blockNum);
   assert.equal((await api.rpc.chain.getBlockHash(blockNum)).toHex(), blockHash.toHex());
+});
+
+test('ask SmolLM2 a question: tokenize, quote, request, final result, detokenize', { timeout: 240000 }, async () => {
+  const keyring = new Keyring({ type: 'sr25519', ss58Format: 7341 });
+  const alice = keyring.addFromUri('//Alice');
+  const model = (await api.call.inferenceApi.model(0)).unwrap();
+  const root = model.root.toHex();
+  const prompt = await api.rpc.inference.tokenize(root, 'What is 2 + 2?', true);
+  assert.ok(prompt.length > 5, 'the chat template wraps the question');
+  const maxNew = 8;
+  const quote = (await api.call.inferenceApi.quote(0, maxNew, 0)).asOk;
+  assert.equal(quote.total.toBigInt(), model.feeBase.toBigInt() + BigInt(maxNew) * model.feePerToken.toBigInt());
+
+  const id = await new Promise((ok, fail) => {
+    api.tx.inference
+      .submit(0, prompt, maxNew, 0)
+      .signAndSend(alice, ({ status, events, dispatchError }) => {
+        if (dispatchError) return fail(new Error(`dispatch error: ${dispatchError.toString()}`));
+        if (status.isInBlock) {
+          const ev = events.find(({ event }) => api.events.inference.RequestSubmitted.is(event));
+          if (ev) ok(ev.event.data.request.toBigInt());
+        }
+      })
+      .catch(fail);
+  });
+
+  // The result is read only where it is final: at the finalized head.
+  const result = await new Promise((ok, fail) => {
+    let unsub;
+    api.rpc.chain
+      .subscribeFinalizedHeads(async (header) => {
+        try {
+          const at = await api.at(header.hash);
+          const r = await at.call.inferenceApi.finalResult(id);
+          if (r.isSome) {
+            if (unsub) unsub();
+            ok(r.unwrap());
+          }
+        } catch (e) {
+          fail(e);
+        }
+      })
+      .then((u) => { unsub = u; })
+      .catch(fail);
+  });
+  const output = result.output.map((t) => t.toNumber());
+  assert.ok(output.length >= 1 && output.length <= maxNew);
+  const fee = model.feeBase.toBigInt() + BigInt(output.length) * model.feePerToken.toBigInt();
+  assert.equal(result.feePaid.toBigInt(), fee);
+  const text = (await api.rpc.inference.detokenize(root, output)).toString();
+  assert.ok(text.length > 0, 'an answer in words');
+  const request = (await api.call.inferenceApi.request(id)).unwrap();
+  assert.ok(request.status.isFinalized, `status ${request.status.type}`);
+  console.log(`# SmolLM2 answered "${text}" (${output.length} tokens, fee ${fee})`);
 });

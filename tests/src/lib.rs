@@ -6,6 +6,7 @@
 //! kept in the network's temporary directory; a failed wait prints the tail of each log. Set
 //! `SIBYL_E2E_KEEP=1` to keep the directory after the test.
 
+pub mod inference;
 pub mod rpc;
 pub mod tx;
 

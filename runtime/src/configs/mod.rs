@@ -3,9 +3,11 @@
 mod aura;
 mod balances;
 mod grandpa;
+mod inference;
 mod sudo;
 mod system;
 mod timestamp;
 mod transaction_payment;
 
+pub use inference::ProtocolAccount;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

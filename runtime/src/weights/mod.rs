@@ -1,5 +1,5 @@
 //! The runtime's weights, measured on the project's reference machine (2 cores) by `make weights`
-//! (`scripts/weights.sh`), which regenerates every file here but this one:
+//! (`scripts/weights.sh`), which regenerates every file here but this one and those of our own pallets (below):
 //!
 //! - one file per benchmarked pallet (`benchmark pallet`, 50 steps, 20 repeats), implementing its `WeightInfo`;
 //! - `block_weights` and `extrinsic_weights` (`benchmark overhead`): the cost of an empty block and of including
@@ -7,13 +7,16 @@
 //! - `paritydb_weights` (`benchmark storage`): the cost of a read and a write in ParityDB, the node's default
 //!   database, that every benchmarked weight adds per storage access.
 //!
-//! `pallet_aura` has no dispatchables and `pallet_grandpa` keeps its default weights (see `benchmarks.rs`).
+//! Our own pallets keep their measured weights in their crate (`pallets/<name>/src/weights.rs`, also written by
+//! `make weights`); their files here only name them. `pallet_aura` has no dispatchables and `pallet_grandpa`
+//! keeps its default weights (see `benchmarks.rs`).
 
 pub mod block_weights;
 pub mod extrinsic_weights;
 pub mod frame_system;
 pub mod frame_system_extensions;
 pub mod pallet_balances;
+pub mod pallet_inference;
 pub mod pallet_sudo;
 pub mod pallet_timestamp;
 pub mod pallet_transaction_payment;

@@ -1,0 +1,99 @@
+//! [`ResultDisputes`] for the pallet: the dispute game's way in.
+
+use frame_support::{pallet_prelude::*, traits::{fungible::MutateHold, tokens::{Fortitude, Precision, Restriction}}};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::DispatchResult;
+
+use crate::{
+	lifecycle::{self, RequestStatus, UpholdOutcome},
+	traits::{Disputable, ResultDisputes},
+	types::RequestId,
+	BalanceOf, Config, Error, Event, HoldReason, Models, Pallet, Requests, Results,
+};
+
+impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
+	fn disputable(request: RequestId) -> Option<Disputable<T::AccountId, BlockNumberFor<T>>> {
+		let r = Requests::<T>::get(request)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let (operator, window_end) = match r.status {
+			RequestStatus::Proposed { operator, window_end } |
+			RequestStatus::Disputed { operator, window_end, .. } => (operator, window_end),
+			_ => return None,
+		};
+		if now >= window_end {
+			return None;
+		}
+		let res = Results::<T>::get(request)?;
+		let model_root = Models::<T>::get(r.model)?.root;
+		Some(Disputable { operator, final_root: res.final_root, steps: res.steps, model_root, window_end })
+	}
+
+	fn open_dispute(request: RequestId) -> DispatchResult {
+		let mut r = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		r.status = lifecycle::open_dispute(&r.status, now).map_err(Error::<T>::from)?;
+		let games = match r.status {
+			RequestStatus::Disputed { games, .. } => games,
+			_ => 0,
+		};
+		Requests::<T>::insert(request, r);
+		Self::deposit_event(Event::ResultDisputed { request, games });
+		Ok(())
+	}
+
+	fn uphold(request: RequestId) -> DispatchResult {
+		let mut r = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		match lifecycle::uphold(&r.status, now).map_err(Error::<T>::from)? {
+			UpholdOutcome::StillDisputed(s) | UpholdOutcome::BackInWindow(s) => r.status = s,
+			UpholdOutcome::Finalize { operator } => {
+				// The window ended during the dispute: its wake-up was spent; finalize now.
+				Self::unschedule(request, &mut r);
+				Self::finalize(request, &mut r, &operator, now);
+			},
+		}
+		Requests::<T>::insert(request, r);
+		Self::deposit_event(Event::ResultUpheld { request });
+		Ok(())
+	}
+
+	fn reject(request: RequestId, beneficiary: &T::AccountId) -> DispatchResult {
+		let mut r = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let (operator, queued) = lifecycle::reject(&r.status).map_err(Error::<T>::from)?;
+		let res = Results::<T>::take(request).ok_or(Error::<T>::UnknownRequest)?;
+		let reason = HoldReason::ResultBond.into();
+		let paid = T::Currency::transfer_on_hold(
+			&reason,
+			&operator,
+			beneficiary,
+			res.bond,
+			Precision::BestEffort,
+			Restriction::Free,
+			Fortitude::Force,
+		);
+		if paid.is_err() {
+			T::Currency::burn_held(&reason, &operator, res.bond, Precision::BestEffort, Fortitude::Force)?;
+		}
+		Self::close_work(&operator);
+		Self::unschedule(request, &mut r);
+		Self::deposit_event(Event::ResultRejected {
+			request,
+			operator: operator.clone(),
+			beneficiary: beneficiary.clone(),
+		});
+		r.status = queued;
+		let can_retry = r.failed.try_push(operator).is_ok() && (r.failed.len() as u32) < T::MaxAttempts::get();
+		if can_retry {
+			Self::assign_or_refund(request, &mut r, now, &Self::draw_seed());
+		} else {
+			Self::end_with_refund(request, &mut r, now, lifecycle::RefundReason::ResultRejected);
+		}
+		Requests::<T>::insert(request, r);
+		Ok(())
+	}
+
+	fn slash_operator(operator: &T::AccountId, amount: BalanceOf<T>, beneficiary: Option<&T::AccountId>) -> BalanceOf<T> {
+		Self::do_slash(operator, amount, beneficiary)
+	}
+}

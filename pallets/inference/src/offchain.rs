@@ -1,0 +1,204 @@
+//! The operator's off-chain worker: runs the requests assigned to this node's operator keys and proposes their
+//! results as signed transactions.
+//!
+//! Each block's worker walks the queues of the operator keys in the node's keystore (key type [`KEY_TYPE`]):
+//! 1. For each assigned request whose deadline still allows a proposal, it asks the node to run the inference
+//!    ([`sibyl_inference::infer`], a host function only off-chain workers can use). The node runs it on its own
+//!    threads. A worker waits for it at most [`MAX_WAIT_MS`] in all, so a short inference is proposed in time
+//!    for the next block, and a long one never holds a worker: workers of later blocks see it running, not new.
+//! 2. A finished outcome is stored in the node's persistent off-chain storage, so a restarted node proposes it
+//!    without running the model again.
+//! 3. The proposal is sent once: a marker in persistent off-chain storage (shared by every fork and kept across
+//!    restarts), set atomically before sending, stops any later worker from sending it again. Only if the request
+//!    is still waiting [`RESEND_AFTER`] blocks later (the transaction was dropped) is it sent again.
+//!
+//! Nothing here runs during block execution: `offchain_worker` is its only caller.
+
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_system::{
+	offchain::{AppCrypto, SendSignedTransaction, Signer},
+	pallet_prelude::BlockNumberFor,
+};
+use sibyl_inference_primitives::host::{sibyl_inference, Job, JobState, Outcome};
+use sp_runtime::{
+	offchain::storage::StorageValueRef,
+	traits::{IdentifyAccount, Saturating},
+	RuntimeAppPublic,
+};
+
+use crate::{lifecycle::RequestStatus, types::RequestId, Call, Config, Models, OperatorQueue, Operators, Requests};
+
+/// The key type of operator keys (`sibyl-node key insert --key-type sinf --scheme sr25519`).
+pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"sinf");
+
+/// Most queued requests one worker looks at, per operator key.
+pub const MAX_PER_RUN: usize = 16;
+
+/// The longest a worker waits for inference, in all: two thirds of a 6-second block, so that what finishes
+/// within it is proposed in time for the next block.
+pub const MAX_WAIT_MS: u32 = 4_000;
+
+/// Blocks after which a proposal that is still not on chain is sent again.
+pub const RESEND_AFTER: u32 = 5;
+
+/// Operator keys: sr25519 under [`KEY_TYPE`].
+pub mod crypto {
+	use super::KEY_TYPE;
+	use sp_runtime::{
+		app_crypto::{app_crypto, sr25519},
+		MultiSignature, MultiSigner,
+	};
+	app_crypto!(sr25519, KEY_TYPE);
+
+	/// Signs proposals with an operator key, for a runtime whose signatures are `MultiSignature`.
+	pub struct OperatorId;
+
+	impl frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for OperatorId {
+		type RuntimeAppPublic = Public;
+		type GenericSignature = sp_core::sr25519::Signature;
+		type GenericPublic = sp_core::sr25519::Public;
+	}
+}
+
+/// The job key of request `id`: equal for the same request, prompt and model, so the node runs it once.
+pub fn job_key(id: RequestId, model: &[u8; 32], prompt: &[u32], max_new: u32) -> [u8; 32] {
+	sp_io::hashing::blake2_256(&(b"sibyl/job", id, model, prompt, max_new).encode())
+}
+
+fn outcome_key(job: &[u8; 32]) -> Vec<u8> {
+	(b"sibyl/inference/outcome", job).encode()
+}
+
+fn sent_key<A: Encode>(id: RequestId, operator: &A) -> Vec<u8> {
+	(b"sibyl/inference/sent", id, operator).encode()
+}
+
+/// The worker of block `now`.
+pub fn run<T: Config>(now: BlockNumberFor<T>) {
+	let keys = <T::AuthorityId as AppCrypto<T::Public, T::Signature>>::RuntimeAppPublic::all();
+	let mut budget = Budget { left_ms: MAX_WAIT_MS, started: sp_io::offchain::timestamp() };
+	for key in keys {
+		let generic: <T::AuthorityId as AppCrypto<T::Public, T::Signature>>::GenericPublic = key.into();
+		let public: T::Public = generic.into();
+		let operator = public.clone().into_account();
+		if !Operators::<T>::contains_key(&operator) {
+			continue;
+		}
+		for id in OperatorQueue::<T>::get(&operator).iter().take(MAX_PER_RUN) {
+			if !serve_one::<T>(now, *id, &operator, &public, &mut budget) {
+				return;
+			}
+		}
+	}
+}
+
+/// What is left of a worker's waiting time.
+struct Budget {
+	left_ms: u32,
+	started: sp_runtime::offchain::Timestamp,
+}
+
+impl Budget {
+	/// Milliseconds left, by the node's clock (a wait; nothing committed depends on it).
+	fn left(&mut self) -> u32 {
+		let spent = sp_io::offchain::timestamp().diff(&self.started).millis();
+		self.left_ms = MAX_WAIT_MS.saturating_sub(spent.min(u32::MAX as u64) as u32);
+		self.left_ms
+	}
+}
+
+/// Works on request `id` for `operator`. Returns `false` if this node can not run inference at all.
+fn serve_one<T: Config>(
+	now: BlockNumberFor<T>,
+	id: RequestId,
+	operator: &T::AccountId,
+	public: &T::Public,
+	budget: &mut Budget,
+) -> bool {
+	let Some(r) = Requests::<T>::get(id) else { return true };
+	let RequestStatus::Assigned { operator: assignee, deadline } = &r.status else { return true };
+	// A proposal sent now lands in the next block at the earliest.
+	if assignee != operator || now.saturating_add(1u32.into()) > *deadline {
+		return true;
+	}
+	let Some(model) = Models::<T>::get(r.model) else { return true };
+	let key = job_key(id, &model.root, &r.prompt, r.terms.max_new);
+	let stored_key = outcome_key(&key);
+	let stored = StorageValueRef::persistent(&stored_key);
+	let outcome = match stored.get::<Outcome>() {
+		Ok(Some(o)) => o,
+		_ => match sibyl_inference::infer(Job {
+			key,
+			model: model.root,
+			prompt: r.prompt.to_vec(),
+			max_new: r.terms.max_new,
+		}, budget.left()) {
+			JobState::Done(o) => {
+				stored.set(&o);
+				o
+			},
+			JobState::Running { generated } => {
+				log::debug!(target: "runtime::inference", "request {id}: running, {generated} tokens so far");
+				return true;
+			},
+			JobState::ModelMissing => {
+				log::warn!(
+					target: "runtime::inference",
+					"request {id}: this node has no model with commitment 0x{} (see --model-dir)",
+					hex(&model.root)
+				);
+				return true;
+			},
+			JobState::Failed(why) => {
+				log::warn!(
+					target: "runtime::inference",
+					"request {id}: inference failed: {}",
+					core::str::from_utf8(&why).unwrap_or("?")
+				);
+				return true;
+			},
+			JobState::Unavailable => {
+				log::warn!(target: "runtime::inference", "this node runs no inference engine: operator keys idle");
+				return false;
+			},
+		},
+	};
+	let sent_at = sent_key(id, operator);
+	let sent = StorageValueRef::persistent(&sent_at);
+	let resend: BlockNumberFor<T> = RESEND_AFTER.into();
+	let claimed = sent.mutate(|prev: Result<Option<BlockNumberFor<T>>, _>| match prev {
+		Ok(Some(at)) if now < at.saturating_add(resend) => Err(()),
+		_ => Ok(now),
+	});
+	if claimed.is_err() {
+		return true;
+	}
+	let result = Signer::<T, T::AuthorityId>::any_account().with_filter(alloc::vec![public.clone()]).send_signed_transaction(
+		|_| Call::propose {
+			request: id,
+			output: outcome.output.clone(),
+			final_root: outcome.final_root,
+			steps: outcome.steps,
+		},
+	);
+	match result {
+		Some((_, Ok(()))) => log::info!(
+			target: "runtime::inference",
+			"request {id}: proposed {} tokens, final root 0x{}, {} steps",
+			outcome.output.len(),
+			hex(&outcome.final_root),
+			outcome.steps
+		),
+		_ => {
+			log::warn!(target: "runtime::inference", "request {id}: the proposal could not be sent; retrying next block");
+			let mut sent = sent;
+			sent.clear();
+		},
+	}
+	true
+}
+
+fn hex(b: &[u8]) -> alloc::string::String {
+	b.iter().map(|x| alloc::format!("{x:02x}")).collect()
+}

@@ -1,0 +1,69 @@
+//! Checking a model's registration: the configuration must be the one its commitment holds.
+//!
+//! A model root is the Merkle root of a tree whose leaf 0 is the SCALE-encoded engine configuration
+//! (`sibyl_engine::ModelConfig`) and whose other leaves are 1 KiB chunks of the tensors. A registration carries
+//! the configuration bytes and the siblings of leaf 0; the chain recomputes the root from them. So the limits it
+//! enforces on requests (vocabulary, longest sequence) are the model's own, not the registrant's word.
+
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+use sibyl_engine::{
+	merkle::{multiroot_with, Blake2, HostBlake2},
+	ModelConfig,
+};
+
+use crate::types::Root;
+
+/// Longest Merkle proof of leaf 0 accepted: trees deeper than this are not supported.
+pub const MAX_PROOF_DEPTH: u32 = 48;
+
+/// What the chain keeps from a checked configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckedConfig {
+	/// Vocabulary size.
+	pub n_vocab: u32,
+	/// Longest sequence, prompt plus output.
+	pub max_seq: u32,
+}
+
+/// Why a registration's configuration is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigError {
+	/// The bytes are not a SCALE-encoded configuration (or carry trailing bytes).
+	Undecodable,
+	/// The engine can not run a model of this shape.
+	Unsupported,
+	/// The proof's length is not the tree's depth, or it does not lead to the root.
+	ProofMismatch,
+}
+
+/// Checks that `config` is leaf 0 of the model tree with root `root`, proven by `proof` (the siblings from leaf
+/// to root), and that the engine supports it.
+pub fn check_config(root: &Root, config: &[u8], proof: &[Root]) -> Result<CheckedConfig, ConfigError> {
+	let mut input = config;
+	let cfg = ModelConfig::decode(&mut input).map_err(|_| ConfigError::Undecodable)?;
+	if !input.is_empty() || cfg.encode().as_slice() != config {
+		return Err(ConfigError::Undecodable);
+	}
+	cfg.validate().map_err(|_| ConfigError::Unsupported)?;
+	let depth = cfg.tree_depth();
+	if depth > MAX_PROOF_DEPTH || proof.len() != depth as usize {
+		return Err(ConfigError::ProofMismatch);
+	}
+	let leaf = HostBlake2::leaf(config);
+	let computed = multiroot_with::<HostBlake2>(depth, &[(0, leaf)], proof).map_err(|_| ConfigError::ProofMismatch)?;
+	if &computed != root {
+		return Err(ConfigError::ProofMismatch);
+	}
+	Ok(CheckedConfig { n_vocab: cfg.n_vocab, max_seq: cfg.max_seq })
+}
+
+/// The siblings of leaf 0 in a tree of `depth` whose leaf 0 is `config` and whose root is the returned one, with
+/// every other subtree a hash derived from `salt`: a valid registration for tests and benchmarks, without a
+/// model file.
+pub fn synthetic_registration(config: &[u8], depth: u32, salt: u8) -> (Root, Vec<Root>) {
+	let proof: Vec<Root> = (0..depth).map(|level| HostBlake2::hash(&[salt, level as u8])).collect();
+	let leaf = HostBlake2::leaf(config);
+	let root = multiroot_with::<HostBlake2>(depth, &[(0, leaf)], &proof).unwrap_or_default();
+	(root, proof)
+}

@@ -1,0 +1,143 @@
+//! The block hook: draws, missed deadlines, finalization, pruning, and the schedule's bounds.
+
+use frame_support::{assert_ok, traits::{fungible::InspectHold, Hooks}};
+
+use super::*;
+use crate::{
+	lifecycle::RefundReason, Event, HoldReason, OperatorQueue, Operators, Results, Schedule,
+};
+
+#[test]
+fn a_missed_deadline_penalises_and_reassigns_then_refunds() {
+	new_test_ext().execute_with(|| {
+		let (id, first) = submit_assigned(ALICE, 4, 0);
+		let deadline = System::block_number() + TIMEOUT;
+		run_to(deadline);
+		assert_eq!(assignee(id), first);
+		next_block();
+		let second = assignee(id);
+		assert_ne!(second, first);
+		let ev = events();
+		assert_eq!(ev[0..2], [
+			Event::OperatorSlashed { operator: first, amount: MISS_PENALTY, beneficiary: Some(ALICE) },
+			Event::DeadlineMissed { request: id, operator: first, penalty: MISS_PENALTY },
+		]);
+		assert!(ev.contains(&Event::RequestAssigned { request: id, operator: second, deadline: System::block_number() + TIMEOUT }));
+		assert!(OperatorQueue::<Test>::get(first).is_empty());
+		assert_eq!(Operators::<Test>::get(first).unwrap().open, 0);
+		assert_eq!(Operators::<Test>::get(first).unwrap().bond, MIN_BOND - MISS_PENALTY);
+		// The first operator's answer is now refused.
+		assert!(Inference::propose(RuntimeOrigin::signed(first), id, vec![1], [0; 32], 1).is_err());
+		// The second misses too: MaxAttempts (2) reached, everything held comes back, plus both penalties.
+		run_to(System::block_number() + TIMEOUT + 1);
+		assert!(events().contains(&Event::RequestRefunded {
+			request: id,
+			refunded: FEE_BASE + 4 * FEE_PER_TOKEN,
+			reason: RefundReason::DeadlineMissed
+		}));
+		assert!(matches!(status(id), RequestStatus::Refunded { reason: RefundReason::DeadlineMissed, .. }));
+		assert_eq!(free(ALICE), START + 2 * MISS_PENALTY);
+		assert_eq!(Balances::balance_on_hold(&HoldReason::RequestFee.into(), &ALICE), 0);
+	});
+}
+
+#[test]
+fn a_request_whose_operators_left_before_the_draw_is_refunded() {
+	new_test_ext().execute_with(|| {
+		let id = submit(ALICE, 4, 0);
+		for op in [OP_A, OP_B, OP_C] {
+			assert_ok!(Inference::stop_serving(RuntimeOrigin::signed(op), 0));
+		}
+		next_block();
+		assert_eq!(
+			events(),
+			vec![Event::RequestRefunded { request: id, refunded: FEE_BASE + 4 * FEE_PER_TOKEN, reason: RefundReason::NoOperator }]
+		);
+		assert_eq!(free(ALICE), START);
+	});
+}
+
+#[test]
+fn full_operator_queues_are_skipped() {
+	new_test_ext().execute_with(|| {
+		// Three operators with queues of three: nine requests fit; the tenth finds nobody and is refunded.
+		let mut ids = vec![];
+		for _ in 0..5 {
+			ids.push(submit(ALICE, 1, 0));
+		}
+		next_block();
+		for _ in 0..5 {
+			ids.push(submit(BOB, 1, 0));
+		}
+		next_block();
+		let assigned = ids.iter().filter(|id| matches!(status(**id), RequestStatus::Assigned { .. })).count();
+		assert_eq!(assigned, 9);
+		for op in [OP_A, OP_B, OP_C] {
+			assert_eq!(OperatorQueue::<Test>::get(op).len(), 3);
+		}
+		let refunded = ids.iter().filter(|id| matches!(status(**id), RequestStatus::Refunded { .. })).count();
+		assert_eq!(refunded, 1);
+	});
+}
+
+#[test]
+fn ended_requests_are_pruned_after_retention() {
+	new_test_ext().execute_with(|| {
+		let (id, _) = submit_assigned(ALICE, 2, 0);
+		propose_n(id, 2);
+		run_to(System::block_number() + WINDOW);
+		let finalized_at = System::block_number();
+		assert!(matches!(status(id), RequestStatus::Finalized { .. }));
+		run_to(finalized_at + RETENTION - 1);
+		assert!(Inference::request_view(id).is_some());
+		next_block();
+		assert_eq!(events(), vec![Event::RequestPruned { request: id }]);
+		assert!(Inference::request_view(id).is_none());
+		assert!(Results::<Test>::get(id).is_none());
+		assert_eq!(Schedule::<Test>::iter().count(), 0);
+		// A cancelled one too.
+		let id = submit(ALICE, 2, 0);
+		assert_ok!(Inference::cancel(RuntimeOrigin::signed(ALICE), id));
+		run_to(System::block_number() + RETENTION);
+		assert!(Inference::request_view(id).is_none());
+	});
+}
+
+#[test]
+fn a_full_block_schedule_moves_to_the_next_block() {
+	new_test_ext().execute_with(|| {
+		// Twelve entries per block: fill the block after the next draw's deadline with placeholders.
+		let wake = 2 + TIMEOUT + 1;
+		Schedule::<Test>::insert(wake, frame_support::BoundedVec::try_from(vec![1000u64; 12]).unwrap());
+		let id = submit(ALICE, 1, 0);
+		System::set_block_number(2);
+		Inference::on_initialize(2);
+		assert_eq!(Requests::<Test>::get(id).unwrap().wake, Some(wake + 1));
+		assert_eq!(status(id), RequestStatus::Assigned { operator: assignee(id), deadline: wake });
+		assert_eq!(Schedule::<Test>::get(wake + 1).into_inner(), vec![id]);
+		Schedule::<Test>::remove(wake);
+		assert_eq!(crate::Pallet::<Test>::do_try_state(), Ok(()));
+		// Every block in reach full: the draw refunds rather than leave a request without a deadline.
+		for b in 0..=crate::schedule::LOOKAHEAD as u64 {
+			Schedule::<Test>::insert(3 + TIMEOUT + 1 + b, frame_support::BoundedVec::try_from(vec![1000u64; 12]).unwrap());
+		}
+		let id = submit(BOB, 1, 0);
+		System::set_block_number(3);
+		Inference::on_initialize(3);
+		assert!(matches!(status(id), RequestStatus::Refunded { .. }));
+		assert_eq!(free(BOB), START);
+	});
+}
+
+#[test]
+fn the_hook_charges_for_what_it_did() {
+	new_test_ext().execute_with(|| {
+		use crate::weights::WeightInfo;
+		let idle = <() as WeightInfo>::on_initialize_idle();
+		assert_eq!(Inference::on_initialize(1), idle);
+		submit(ALICE, 1, 0);
+		submit(BOB, 1, 0);
+		let w = Inference::on_initialize(2);
+		assert_eq!(w, idle + <() as WeightInfo>::assign_one() * 2);
+	});
+}

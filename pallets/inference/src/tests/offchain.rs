@@ -1,0 +1,237 @@
+//! The operator's off-chain worker, with the real engine on the tiny model behind the host function: it runs a
+//! request once, proposes the engine's exact outcome once, and resends only a dropped proposal.
+
+use std::{
+	collections::HashMap,
+	sync::{
+		atomic::{AtomicU32, Ordering},
+		Arc, Mutex,
+	},
+	time::{Duration, Instant},
+};
+
+use codec::Decode;
+use frame_support::{assert_ok, traits::Hooks};
+use sibyl_inference_primitives::host::{InferenceExt, InferenceRunner, Job, JobState, Outcome};
+use sp_core::offchain::{
+	testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+	OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+};
+use sp_runtime::testing::UintAuthorityId;
+
+use super::*;
+use crate::{offchain::RESEND_AFTER, Call};
+
+/// Runs jobs with the real engine on the tiny model, each on its own thread, as the node does, and waits for
+/// them as asked; counts runs. While `hold` is set, finished jobs are not reported (a "long" inference).
+#[derive(Default)]
+struct TinyRunner {
+	jobs: Mutex<HashMap<[u8; 32], Option<Outcome>>>,
+	runs: AtomicU32,
+	hold: std::sync::atomic::AtomicBool,
+}
+
+impl TinyRunner {
+	fn state(&self, key: &[u8; 32]) -> Option<JobState> {
+		let jobs = self.jobs.lock().unwrap();
+		Some(match jobs.get(key)? {
+			Some(o) if !self.hold.load(Ordering::SeqCst) => JobState::Done(o.clone()),
+			_ => JobState::Running { generated: 0 },
+		})
+	}
+}
+
+impl InferenceRunner for TinyRunner {
+	fn infer(&self, job: Job, wait_ms: u32) -> JobState {
+		if self.state(&job.key).is_none() {
+			let (root, _, _) = tiny_registration(1);
+			if job.model != root {
+				return JobState::ModelMissing;
+			}
+			self.jobs.lock().unwrap().insert(job.key, None);
+			self.runs.fetch_add(1, Ordering::SeqCst);
+			let me = RUNNER.with(|r| r.clone());
+			let job = job.clone();
+			std::thread::spawn(move || {
+				let o = engine_outcome(&job.prompt, job.max_new);
+				me.jobs.lock().unwrap().insert(job.key, Some(o));
+			});
+		}
+		let start = Instant::now();
+		loop {
+			let s = self.state(&job.key).unwrap_or(JobState::Running { generated: 0 });
+			if !matches!(s, JobState::Running { .. }) || start.elapsed() >= Duration::from_millis(wait_ms as u64) {
+				return s;
+			}
+			std::thread::sleep(Duration::from_millis(5));
+		}
+	}
+}
+
+thread_local! {
+	static RUNNER: Arc<TinyRunner> = Arc::new(TinyRunner::default());
+}
+
+fn engine_outcome(prompt: &[u32], max_new: u32) -> Outcome {
+	let model = sibyl_engine::testing::tiny_model(false, 1);
+	let req = sibyl_engine::Request { prompt: prompt.to_vec(), max_new };
+	let t = sibyl_engine::run(&model, &req, None, None).expect("the tiny model runs");
+	Outcome { output: t.output.output.clone(), final_root: t.output.final_root, steps: t.output.steps }
+}
+
+fn wait_done(runner: &TinyRunner) {
+	let until = Instant::now() + Duration::from_secs(60);
+	while runner.jobs.lock().unwrap().values().any(|o| o.is_none()) {
+		assert!(Instant::now() < until, "the engine did not finish");
+		std::thread::sleep(Duration::from_millis(10));
+	}
+	runner.hold.store(false, Ordering::SeqCst);
+}
+
+fn proposals(pool: &Arc<parking_lot::RwLock<PoolState>>) -> Vec<(AccountId, Call<Test>)> {
+	pool.read()
+		.transactions
+		.iter()
+		.map(|raw| {
+			let xt = Extrinsic::decode(&mut &raw[..]).expect("a test extrinsic");
+			let who = match xt.preamble {
+				sp_runtime::generic::Preamble::Signed(who, _, _) => who,
+				_ => panic!("not signed"),
+			};
+			match xt.function {
+				RuntimeCall::Inference(c) => (who, c),
+				other => panic!("not a proposal: {other:?}"),
+			}
+		})
+		.collect()
+}
+
+fn with_worker_ext(engine: bool, f: impl FnOnce(Arc<parking_lot::RwLock<PoolState>>, Arc<TinyRunner>)) {
+	let (offchain, _) = TestOffchainExt::new();
+	let (pool, pool_state) = TestTransactionPoolExt::new();
+	let mut ext = new_test_ext();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	let runner = RUNNER.with(|r| r.clone());
+	if engine {
+		ext.register_extension(InferenceExt(runner.clone()));
+	}
+	ext.execute_with(|| f(pool_state, runner));
+}
+
+#[test]
+fn the_worker_runs_once_and_proposes_the_engines_outcome_once() {
+	with_worker_ext(true, |pool, runner| {
+		// This node holds the three operators' keys.
+		UintAuthorityId::set_all_keys([OP_A, OP_B, OP_C]);
+		let (id, op) = submit_assigned(ALICE, 5, 0);
+		let now = System::block_number();
+		// The tiny model answers within the worker's wait: the first worker proposes, signed by the assignee.
+		Inference::offchain_worker(now);
+		let expected = engine_outcome(&prompt(4), 5);
+		let sent = proposals(&pool);
+		assert_eq!(sent.len(), 1);
+		assert_eq!(sent[0].0, op);
+		assert_eq!(
+			sent[0].1,
+			Call::propose {
+				request: id,
+				output: expected.output.clone(),
+				final_root: expected.final_root,
+				steps: expected.steps
+			}
+		);
+		// Workers of this and the next blocks send nothing more; the engine ran once.
+		Inference::offchain_worker(now);
+		next_block();
+		Inference::offchain_worker(now + 1);
+		assert_eq!(proposals(&pool).len(), 1);
+		assert_eq!(runner.runs.load(Ordering::SeqCst), 1);
+		// The proposal lands; the result is the engine's.
+		let Call::propose { request, output, final_root, steps } = sent[0].1.clone() else { unreachable!() };
+		assert_ok!(Inference::propose(RuntimeOrigin::signed(op), request, output, final_root, steps));
+		run_to(System::block_number() + WINDOW);
+		let r = Inference::result_view(id, true).unwrap();
+		assert_eq!((r.output, r.final_root, r.steps), (expected.output, expected.final_root, expected.steps));
+	});
+}
+
+#[test]
+fn a_long_inference_does_not_hold_the_worker_and_a_later_worker_proposes_it() {
+	with_worker_ext(true, |pool, runner| {
+		UintAuthorityId::set_all_keys([OP_A, OP_B, OP_C]);
+		let (id, _) = submit_assigned(ALICE, 5, 0);
+		let now = System::block_number();
+		// The inference outlasts the worker's wait: the worker returns after MAX_WAIT_MS, with nothing sent.
+		runner.hold.store(true, Ordering::SeqCst);
+		let started = Instant::now();
+		Inference::offchain_worker(now);
+		let took = started.elapsed();
+		assert!(took >= Duration::from_millis(crate::offchain::MAX_WAIT_MS as u64), "waited {took:?}");
+		assert!(took < Duration::from_millis(crate::offchain::MAX_WAIT_MS as u64 + 2_000), "held {took:?}");
+		assert!(proposals(&pool).is_empty());
+		wait_done(&runner);
+		// The next block's worker proposes it, without running it again.
+		next_block();
+		Inference::offchain_worker(now + 1);
+		let sent = proposals(&pool);
+		assert_eq!(sent.len(), 1);
+		assert!(matches!(sent[0].1, Call::propose { request, .. } if request == id));
+		assert_eq!(runner.runs.load(Ordering::SeqCst), 1);
+	});
+}
+
+#[test]
+fn a_dropped_proposal_is_sent_again_without_running_again() {
+	with_worker_ext(true, |pool, runner| {
+		UintAuthorityId::set_all_keys([OP_A, OP_B, OP_C]);
+		let runs = runner.runs.load(Ordering::SeqCst);
+		// A deadline far enough to resend before it.
+		crate::LifecycleParams::<Test>::mutate(|p| p.propose_timeout = 4 * RESEND_AFTER as u64);
+		let (id, _) = submit_assigned(ALICE, 3, 0);
+		let now = System::block_number();
+		Inference::offchain_worker(now);
+		assert_eq!(proposals(&pool).len(), 1);
+		// The transaction is dropped (never included). Before RESEND_AFTER blocks nothing is sent again ...
+		pool.write().transactions.clear();
+		for b in 1..RESEND_AFTER as u64 {
+			Inference::offchain_worker(now + b);
+		}
+		assert!(proposals(&pool).is_empty());
+		// ... then it is, from the stored outcome: the engine does not run again.
+		assert!(System::block_number() + (RESEND_AFTER as u64) < 4 * RESEND_AFTER as u64);
+		Inference::offchain_worker(now + RESEND_AFTER as u64);
+		let sent = proposals(&pool);
+		assert_eq!(sent.len(), 1);
+		assert!(matches!(sent[0].1, Call::propose { request, .. } if request == id));
+		assert_eq!(runner.runs.load(Ordering::SeqCst), runs + 1);
+	});
+}
+
+#[test]
+fn without_the_engine_or_a_key_nothing_is_sent() {
+	with_worker_ext(false, |pool, _| {
+		UintAuthorityId::set_all_keys([OP_A, OP_B, OP_C]);
+		let _ = submit_assigned(ALICE, 3, 0);
+		Inference::offchain_worker(System::block_number());
+		assert!(proposals(&pool).is_empty());
+	});
+	with_worker_ext(true, |pool, runner| {
+		// Keys of accounts that are not operators.
+		UintAuthorityId::set_all_keys([ALICE, BOB]);
+		let runs = runner.runs.load(Ordering::SeqCst);
+		let _ = submit_assigned(ALICE, 3, 0);
+		Inference::offchain_worker(System::block_number());
+		assert!(proposals(&pool).is_empty());
+		assert_eq!(runner.runs.load(Ordering::SeqCst), runs);
+	});
+}
+
+#[test]
+fn the_host_function_is_unavailable_outside_workers() {
+	new_test_ext().execute_with(|| {
+		let job = Job { key: [0; 32], model: [0; 32], prompt: vec![1], max_new: 1 };
+		assert_eq!(sibyl_inference_primitives::host::sibyl_inference::infer(job, 100), JobState::Unavailable);
+	});
+}

@@ -1,0 +1,93 @@
+//! `pallet_inference`: the inference oracle (models, operators, requests, results).
+
+use frame_support::{
+	parameter_types,
+	traits::ConstU32,
+	PalletId,
+};
+use codec::Encode;
+use sp_runtime::{
+	traits::{AccountIdConversion, Verify},
+	MultiAddress, Perbill,
+};
+
+use crate::{
+	AccountId, Balance, Balances, Nonce, Runtime, RuntimeCall, RuntimeHoldReason, Signature, SignedPayload,
+	UncheckedExtrinsic, UNIT,
+};
+
+parameter_types! {
+	/// Receives the protocol's share of every inference fee.
+	pub ProtocolAccount: AccountId = PalletId(*b"sbl/prot").into_account_truncating();
+	/// Held from a model's owner while the model is registered.
+	pub const ModelDeposit: Balance = 100 * UNIT;
+	/// The least bond with which an operator gets requests.
+	pub const MinOperatorBond: Balance = 1_000 * UNIT;
+	/// Held from a result's proposer until the result is final.
+	pub const ResultBond: Balance = 10 * UNIT;
+	/// Paid by an operator to the requester for each missed deadline.
+	pub const MissPenalty: Balance = 10 * UNIT;
+	/// The operator's share of a fee (before the tip, which is all its own).
+	pub const OperatorShare: Perbill = Perbill::from_percent(70);
+	/// The protocol's share; the model's revenue gets the remaining 25%.
+	pub const ProtocolShare: Perbill = Perbill::from_percent(5);
+}
+
+impl pallet_inference::Config for Runtime {
+	type AuthorityId = pallet_inference::offchain::crypto::OperatorId;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// The model's registered revenue account, until the revenue-share pallet takes it over.
+	type Revenue = ();
+	type ProtocolAccount = ProtocolAccount;
+	type ModelDeposit = ModelDeposit;
+	type MinOperatorBond = MinOperatorBond;
+	type ResultBond = ResultBond;
+	type MissPenalty = MissPenalty;
+	type OperatorShare = OperatorShare;
+	type ProtocolShare = ProtocolShare;
+	type MaxPromptTokens = ConstU32<1024>;
+	type MaxOutputTokens = ConstU32<512>;
+	type MaxNameLen = ConstU32<64>;
+	type MaxConfigLen = ConstU32<4096>;
+	type MaxOperatorsPerModel = ConstU32<32>;
+	type MaxModelsPerOperator = ConstU32<8>;
+	type MaxQueuePerOperator = ConstU32<256>;
+	type MaxRequestsPerBlock = ConstU32<512>;
+	type MaxScheduledPerBlock = ConstU32<2048>;
+	type MaxAttempts = ConstU32<3>;
+	type WeightInfo = crate::weights::pallet_inference::WeightInfo<Runtime>;
+}
+
+/// Operators' off-chain workers sign their proposals with the operator key (key type `sinf`) as ordinary signed
+/// transactions: the same extensions, nonce and fees as any account's.
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <Signature as Verify>::Signer;
+	type Signature = Signature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		public: <Signature as Verify>::Signer,
+		account: AccountId,
+		nonce: Nonce,
+	) -> Option<UncheckedExtrinsic> {
+		let ext = crate::tx_extension(nonce, 0);
+		let payload = SignedPayload::new(call, ext).ok()?;
+		let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
+		let (call, ext, _) = payload.deconstruct();
+		Some(UncheckedExtrinsic::new_signed(call, MultiAddress::Id(account), signature, ext))
+	}
+}

@@ -1,0 +1,246 @@
+//! The inference oracle on the 4-validator network, with the real SmolLM2 in every node:
+//! 1. a prompt submitted over RPC is answered by an operator's off-chain worker and finalized; the output is
+//!    what `sibyl-node engine run` gives; requester, operator, model revenue and protocol balances change by
+//!    exactly the fee split;
+//! 2. every bad input gets its own error and costs only the transaction fee;
+//! 3. an operator whose node is down misses its deadline, pays the penalty to the requester, and the request is
+//!    answered by another operator;
+//! 4. a validator restarted during an inference proposes exactly once.
+
+use std::time::Duration;
+
+use pallet_inference::Event as E;
+use sibyl_client::ask;
+use sibyl_e2e::{inference::*, network_lock, tx, Network};
+use sibyl_inference_primitives::RequestStatus;
+use sibyl_runtime::{
+	configs::ProtocolAccount,
+	genesis_config_presets::{SMOLLM2_FEE_BASE, SMOLLM2_FEE_PER_TOKEN},
+	AccountId, RuntimeEvent, UNIT,
+};
+use sp_core::Pair;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::Perbill;
+
+const OPERATOR_SHARE: Perbill = Perbill::from_percent(70);
+const PROTOCOL_SHARE: Perbill = Perbill::from_percent(5);
+
+#[test]
+fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
+	let _serial = network_lock();
+	let mut net = Network::local();
+	net.wait_finalized(0, 1, Duration::from_secs(90));
+	let rpc = net.nodes[1].rpc();
+	let ctx = net.expect(tx::fetch_context(&rpc));
+	let eve = Sr25519Keyring::Eve.pair();
+	let eve_id: AccountId = eve.public().into();
+	let ferdie: AccountId = Sr25519Keyring::Ferdie.to_account_id();
+	let protocol: AccountId = ProtocolAccount::get();
+	let operators: Vec<AccountId> = ["alice", "bob", "charlie", "dave"].iter().map(|n| operator_of(n)).collect();
+
+	// 1. One question, answered and paid exactly.
+	let model = net.expect(ask::model(&rpc, 0));
+	let prompt = net.expect(ask::tokenize(&rpc, &model.root, "What is the capital of France?", true));
+	let max_new = 16;
+	let quote = net.expect(ask::quote(&rpc, 0, max_new, 0));
+	assert_eq!(quote.total, SMOLLM2_FEE_BASE + 16 * SMOLLM2_FEE_PER_TOKEN);
+	let from = net.expect(rpc.best_number());
+	let before = net.expect(rpc.block_hash(from)).expect("best block");
+	let nonce = net.expect(rpc.next_nonce(&eve_id));
+	let xt = submit_xt(&ctx, &eve, nonce, 0, prompt.clone(), max_new, 0);
+	net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("request refused: {e}"));
+	let (included, inc_hash, index) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
+	let id = net.expect(submitted_id(&rpc, inc_hash, index)).unwrap_or_else(|e| panic!("submit failed: {e}"));
+	let submit_fee = net.expect(fee_paid(&rpc, inc_hash, index, &eve_id));
+	let status = net.expect(await_status(&rpc, id, "final", Duration::from_secs(180), |s| {
+		matches!(s, RequestStatus::Finalized { .. })
+	}));
+	let RequestStatus::Finalized { at: final_block } = status else { unreachable!() };
+	net.wait_finalized(1, final_block, Duration::from_secs(90));
+	let answer = net.expect(ask::final_result(&rpc, id, Some(net.expect(rpc.finalized()).1))).expect("final");
+	// The same answer as the engine on the command line.
+	let (output, root, steps) =
+		net.expect(engine_run(&sibyl_e2e::node_binary(), &smollm2_file(), &prompt, max_new));
+	assert_eq!((answer.output.clone(), answer.final_root, answer.steps), (output, root, steps));
+	// Where and when it was proposed and paid.
+	let blocks = net.expect(scan(&rpc, included, final_block));
+	let (proposed_at, prop_hash, prop_index) = blocks
+		.iter()
+		.find_map(|(n, h, evs)| {
+			evs.iter().find_map(|(i, e)| match e {
+				E::ResultProposed { request, .. } if *request == id => Some((*n, *h, i.expect("an extrinsic"))),
+				_ => None,
+			})
+		})
+		.expect("a ResultProposed event");
+	let assigned_at = blocks
+		.iter()
+		.find(|(_, _, evs)| evs.iter().any(|(_, e)| matches!(e, E::RequestAssigned { request, .. } if *request == id)))
+		.map(|(n, _, _)| *n)
+		.expect("a RequestAssigned event");
+	let (_, fin_hash, fin_events) = blocks.iter().find(|(n, _, _)| *n == final_block).expect("the final block");
+	let (fee, to_operator, to_model, to_protocol, refunded) = fin_events
+		.iter()
+		.find_map(|(_, e)| match e {
+			E::RequestFinalized { request, fee, to_operator, to_model, to_protocol, refunded, .. } if *request == id =>
+				Some((*fee, *to_operator, *to_model, *to_protocol, *refunded)),
+			_ => None,
+		})
+		.expect("a RequestFinalized event");
+	let n_out = answer.output.len() as u128;
+	assert_eq!(fee, SMOLLM2_FEE_BASE + n_out * SMOLLM2_FEE_PER_TOKEN, "fee for {n_out} tokens");
+	assert_eq!(refunded, quote.total - fee);
+	assert_eq!(to_operator, OPERATOR_SHARE.mul_floor(fee));
+	assert_eq!(to_protocol, PROTOCOL_SHARE.mul_floor(fee));
+	assert_eq!(to_model, fee - to_operator - to_protocol);
+	assert_eq!(answer.fee_paid, fee);
+	let op = answer.operator.clone();
+	assert!(operators.contains(&op), "answered by a genesis operator");
+	let propose_fee = net.expect(fee_paid(&rpc, prop_hash, prop_index, &op));
+	let free = |who: &AccountId, at| net.expect(rpc.free_balance(who, Some(at)));
+	assert_eq!(free(&eve_id, before) - free(&eve_id, *fin_hash), fee + submit_fee, "requester pays fee + tx fee");
+	assert_eq!(free(&ferdie, *fin_hash) - free(&ferdie, before), to_model, "model revenue");
+	assert_eq!(free(&protocol, *fin_hash) - free(&protocol, before), to_protocol, "protocol share");
+	assert_eq!(free(&op, *fin_hash) + propose_fee - free(&op, before), to_operator, "operator share");
+	eprintln!(
+		"P2 (4 validators, {} new tokens): included #{included}, assigned #{assigned_at}, proposed #{proposed_at} \
+		 (+{} blocks), final #{final_block} (+{} blocks); fee {fee}",
+		answer.output.len(),
+		proposed_at - included,
+		final_block - included
+	);
+
+	// 2. Every bad input: its own error, and only the transaction fee is spent.
+	let bad: Vec<(Vec<u32>, u32, u32, &str)> = vec![
+		(prompt.clone(), 9, 4, "Inference::UnknownModel"),
+		(vec![], 0, 4, "Inference::EmptyPrompt"),
+		(vec![1; 1025], 0, 4, "Inference::PromptTooLong"),
+		(vec![1; 1024], 0, 1100, "Inference::MaxNewOverLimit"),
+		(vec![49_152], 0, 4, "Inference::BadToken"),
+		(prompt.clone(), 0, 0, "Inference::ZeroMaxNew"),
+		(prompt.clone(), 0, 513, "Inference::MaxNewOverLimit"),
+	];
+	for (p, m, max_new, expected) in bad {
+		let from = net.expect(rpc.best_number());
+		let at = net.expect(rpc.block_hash(from)).expect("best");
+		let nonce = net.expect(rpc.next_nonce(&eve_id));
+		let xt = submit_xt(&ctx, &eve, nonce, m, p, max_new, 0);
+		net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("{expected}: refused by the pool: {e}"));
+		let (_, h, i) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
+		let err = net.expect(submitted_id(&rpc, h, i)).expect_err("the request must fail");
+		assert_eq!(err, expected);
+		let tx_fee = net.expect(fee_paid(&rpc, h, i, &eve_id));
+		let (_, parent) = net.expect(rpc.header(h));
+		let _ = at;
+		assert_eq!(free(&eve_id, parent) - free(&eve_id, h), tx_fee, "{expected}: only the fee");
+	}
+	// Cancel by a stranger, and too late.
+	let stranger = Sr25519Keyring::Dave.pair();
+	for (who, call_id, expected) in [(&stranger, id + 100, "Inference::UnknownRequest"), (&eve, id, "Inference::TooLateToCancel")] {
+		let who_id: AccountId = who.public().into();
+		let from = net.expect(rpc.best_number());
+		let nonce = net.expect(rpc.next_nonce(&who_id));
+		let call = sibyl_runtime::RuntimeCall::Inference(pallet_inference::Call::cancel { request: call_id });
+		let xt = tx::signed(&ctx, who, nonce, call, None);
+		net.expect(rpc.submit(&xt)).expect("in the pool");
+		let (_, h, i) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
+		let failed = net.expect(sibyl_e2e::inference::events(&rpc, h)).into_iter().find_map(|(j, e)| match e {
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) if j == Some(i) =>
+				Some(ask::dispatch_error(&dispatch_error)),
+			_ => None,
+		});
+		assert_eq!(failed.as_deref(), Some(expected));
+	}
+
+	// 3. Dave's node is down: a request drawn for Dave's operator misses its deadline and is answered by another.
+	net.nodes[3].stop();
+	let dave_op = operators[3].clone();
+	let mut missed = None;
+	for round in 0..6 {
+		let from = net.expect(rpc.best_number());
+		let mut xts = vec![];
+		let nonce = net.expect(rpc.next_nonce(&eve_id));
+		for k in 0..4 {
+			let xt = submit_xt(&ctx, &eve, nonce + k, 0, prompt.clone(), 2, 0);
+			net.expect(rpc.submit(&xt)).expect("in the pool");
+			xts.push(xt);
+		}
+		let mut ids = vec![];
+		for xt in &xts {
+			let (_, h, i) = net.expect(await_included(&rpc, xt, from + 1, Duration::from_secs(60)));
+			ids.push(net.expect(submitted_id(&rpc, h, i)).expect("submitted"));
+		}
+		for id in ids {
+			let s = net.expect(await_status(&rpc, id, "assigned", Duration::from_secs(30), |s| {
+				!matches!(s, RequestStatus::Queued)
+			}));
+			if matches!(&s, RequestStatus::Assigned { operator, .. } if *operator == dave_op) {
+				missed = Some(id);
+			}
+		}
+		if missed.is_some() {
+			eprintln!("a request was drawn for Dave's operator in round {round}");
+			break;
+		}
+	}
+	let missed = missed.expect("in 24 draws over 4 operators, one went to Dave's");
+	let eve_before = net.expect(rpc.free_balance(&eve_id, None));
+	let status = net.expect(await_status(&rpc, missed, "answered by another operator", Duration::from_secs(240), |s| {
+		matches!(s, RequestStatus::Finalized { .. })
+	}));
+	let RequestStatus::Finalized { at } = status else { unreachable!() };
+	let answer = net.expect(ask::proposed_result(&rpc, missed, None)).expect("a result");
+	assert_ne!(answer.operator, dave_op);
+	let penalty = net
+		.expect(scan(&rpc, net.expect(rpc.best_number()).saturating_sub(80).max(1), at))
+		.into_iter()
+		.flat_map(|(_, _, evs)| evs)
+		.find_map(|(_, e)| match e {
+			E::DeadlineMissed { request, operator, penalty } if request == missed && operator == dave_op => Some(penalty),
+			_ => None,
+		})
+		.expect("a DeadlineMissed event for Dave's operator");
+	assert_eq!(penalty, 10 * UNIT);
+	let _ = eve_before;
+
+	// 4. A validator restarted during an inference proposes once.
+	net.start_node(3);
+	net.wait_rpc(3, Duration::from_secs(60));
+	let from = net.expect(rpc.best_number());
+	let nonce = net.expect(rpc.next_nonce(&eve_id));
+	let xt = submit_xt(&ctx, &eve, nonce, 0, prompt.clone(), 64, 0);
+	net.expect(rpc.submit(&xt)).expect("in the pool");
+	let (_, h, i) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
+	let id = net.expect(submitted_id(&rpc, h, i)).expect("submitted");
+	let status = net.expect(await_status(&rpc, id, "assigned", Duration::from_secs(30), |s| {
+		!matches!(s, RequestStatus::Queued)
+	}));
+	let RequestStatus::Assigned { operator, .. } = status else { panic!("not assigned: {status:?}") };
+	let node = operators.iter().position(|o| *o == operator).expect("a genesis operator");
+	// Let it start the inference, then restart its node.
+	std::thread::sleep(Duration::from_secs(3));
+	net.nodes[node].stop();
+	net.start_node(node);
+	let rpc_restarted = net.nodes[node].rpc();
+	let _ = rpc_restarted;
+	let status = net.expect(await_status(&rpc, id, "final", Duration::from_secs(240), |s| {
+		matches!(s, RequestStatus::Finalized { .. } | RequestStatus::Refunded { .. })
+	}));
+	let RequestStatus::Finalized { at } = status else { panic!("refunded: {status:?}") };
+	let proposals: usize = net
+		.expect(scan(&rpc, from + 1, at + 3))
+		.into_iter()
+		.flat_map(|(_, _, evs)| evs)
+		.filter(|(_, e)| matches!(e, E::ResultProposed { request, .. } if *request == id))
+		.count();
+	assert_eq!(proposals, 1, "exactly one proposal");
+	// No proposal of that request failed either (a second one would fail with AlreadyProposed).
+	let failures = net
+		.expect(scan(&rpc, from + 1, at + 3))
+		.into_iter()
+		.map(|(_, h, _)| net.expect(sibyl_e2e::inference::events(&rpc, h)))
+		.flatten()
+		.filter(|(_, e)| matches!(e, RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { .. })))
+		.count();
+	assert_eq!(failures, 0, "no failed extrinsic");
+}
