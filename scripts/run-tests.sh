@@ -7,11 +7,12 @@ cd "$ROOT"
 t0=$(date +%s)
 step() { echo; echo "=== $* ($(( $(date +%s) - t0 )) s)"; }
 
-step "runtime with try-runtime and runtime-benchmarks (try_state of every preset; the benchmarks compile)"
-# Only the runtime's own test, natively: SKIP_WASM_BUILD keeps the WASM runtime that the node embeds (built once
-# by `make build`, without these features) from being rebuilt with them in the same wbuild directory.
-SKIP_WASM_BUILD=1 cargo test --release --locked --workspace \
-	--features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --test try_runtime
+step "runtime with try-runtime and runtime-benchmarks (try_state of every preset; every benchmark runs as a test)"
+# Natively only: SKIP_WASM_BUILD keeps the WASM runtime that the node embeds (built once by `make build`, without
+# these features) from being rebuilt with them in the same wbuild directory. The pallets' unit tests run here with
+# their benchmarks (`impl_benchmark_test_suite!` on the mock), and the runtime's try_state test.
+SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference \
+	--features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime
 
 step "cargo test (unit, engine, end-to-end)"
 cargo test --release --workspace --locked

@@ -33,9 +33,15 @@ pub struct Rpc {
 	agent: ureq::Agent,
 }
 
-/// Hex with `0x`.
+/// Hex with `0x`, every byte (`HexDisplay` abbreviates long data).
 pub fn hex(bytes: &[u8]) -> String {
-	format!("0x{}", sp_core::hexdisplay::HexDisplay::from(&bytes))
+	use std::fmt::Write;
+	let mut s = String::with_capacity(2 + 2 * bytes.len());
+	s.push_str("0x");
+	for b in bytes {
+		let _ = write!(s, "{b:02x}");
+	}
+	s
 }
 
 /// Bytes of a `0x` hex string.

@@ -25,12 +25,12 @@ before(async () => {
       inference: {
         tokenize: {
           description: 'Token ids of a text for a model, with its chat template',
-          params: [{ name: 'model', type: 'Text' }, { name: 'text', type: 'Text' }, { name: 'chat', type: 'bool' }],
+          params: [{ name: 'model', type: 'H256' }, { name: 'text', type: 'Text' }, { name: 'chat', type: 'bool' }],
           type: 'Vec<u32>',
         },
         detokenize: {
           description: 'Text of token ids for a model',
-          params: [{ name: 'model', type: 'Text' }, { name: 'ids', type: 'Vec<u32>' }],
+          params: [{ name: 'model', type: 'H256' }, { name: 'ids', type: 'Vec<u32>' }],
           type: 'Text',
         },
       },

@@ -127,14 +127,15 @@ mod benchmarks {
 	use super::*;
 
 	#[benchmark]
-	fn register_model(l: Linear<1, 256>) {
+	fn register_model(l: Linear<1, { crate::registration::layers_for_len(T::MaxConfigLen::get() - 12) }>) {
 		let owner = account::<T>("owner", 0);
 		let cfg = config(l);
 		let bytes = cfg.encode();
 		let (root, proof) = synthetic_registration(&bytes, cfg.tree_depth(), 1);
 		let limit = T::MaxOutputTokens::get().min(2047);
+		let revenue = owner.clone();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner.clone()), b"a model name".to_vec(), root, bytes, proof, limit, 1u32.into(), 1u32.into(), owner);
+		_(RawOrigin::Signed(owner), b"a model name".to_vec(), root, bytes, proof, limit, 1u32.into(), 1u32.into(), revenue);
 		assert!(ModelByRoot::<T>::contains_key(root));
 	}
 
@@ -391,7 +392,6 @@ fn make_all_but_last_visited_ineligible_except<T: Config>(model: ModelId, id: Re
 	if n < 2 {
 		return;
 	}
-	let wake = Requests::<T>::get(id).and_then(|r| r.wake).unwrap_or_default();
 	let start = Pallet::<T>::draw_start(id, n, &Pallet::<T>::draw_seed());
 	// The last visited that is not the failed one.
 	let mut last = (start + n - 1) % n;

@@ -534,7 +534,9 @@ pub mod pallet {
 		/// configuration and `config_proof` the Merkle siblings proving it is leaf 0 of `root`
 		/// (`sibyl-node engine commit --registration` prints both). Holds [`Config::ModelDeposit`].
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::register_model(config.len().min(T::MaxConfigLen::get() as usize) as u32))]
+		#[pallet::weight(T::WeightInfo::register_model(crate::registration::layers_for_len(
+			config.len().min(T::MaxConfigLen::get() as usize) as u32
+		)))]
 		pub fn register_model(
 			origin: OriginFor<T>,
 			name: Vec<u8>,

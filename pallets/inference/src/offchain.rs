@@ -35,9 +35,9 @@ pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"s
 /// Most queued requests one worker looks at, per operator key.
 pub const MAX_PER_RUN: usize = 16;
 
-/// The longest a worker waits for inference, in all: two thirds of a 6-second block, so that what finishes
-/// within it is proposed in time for the next block.
-pub const MAX_WAIT_MS: u32 = 4_000;
+/// The longest a worker waits for inference, in all: five of a block's six seconds (a worker starts as its block
+/// is imported), so that what finishes within it reaches the next block's author in time.
+pub const MAX_WAIT_MS: u32 = 5_000;
 
 /// Blocks after which a proposal that is still not on chain is sent again.
 pub const RESEND_AFTER: u32 = 5;

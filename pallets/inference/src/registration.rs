@@ -17,6 +17,20 @@ use crate::types::Root;
 /// Longest Merkle proof of leaf 0 accepted: trees deeper than this are not supported.
 pub const MAX_PROOF_DEPTH: u32 = 48;
 
+/// The most transformer blocks an encoded configuration of `len` bytes can describe (at least 1, at most the
+/// engine's 256): its encoding is at least 80 bytes plus 9 per block (one type byte per tensor), so counting
+/// blocks as (length − 76) / 9 never counts fewer than there are. Registration weights are benchmarked per block.
+pub const fn layers_for_len(len: u32) -> u32 {
+	let l = len.saturating_sub(76) / 9;
+	if l < 1 {
+		1
+	} else if l > 256 {
+		256
+	} else {
+		l
+	}
+}
+
 /// What the chain keeps from a checked configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CheckedConfig {

@@ -4,7 +4,7 @@ use core::marker::PhantomData;
 use frame_support::{traits::Get, weights::{constants::RocksDbWeight, Weight}};
 
 pub trait WeightInfo {
-	fn register_model(c: u32) -> Weight;
+	fn register_model(l: u32) -> Weight;
 	fn set_model_fees() -> Weight;
 	fn retire_model() -> Weight;
 	fn bond() -> Weight;
@@ -26,7 +26,7 @@ pub trait WeightInfo {
 
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	fn register_model(_c: u32) -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn register_model(_l: u32) -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn set_model_fees() -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn retire_model() -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn bond() -> Weight { Weight::from_parts(1_000_000, 0) }
@@ -47,7 +47,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 }
 
 impl WeightInfo for () {
-	fn register_model(_c: u32) -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn register_model(_l: u32) -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn set_model_fees() -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn retire_model() -> Weight { Weight::from_parts(1_000_000, 0) }
 	fn bond() -> Weight { Weight::from_parts(1_000_000, 0) }

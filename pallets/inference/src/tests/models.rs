@@ -130,3 +130,22 @@ fn retiring_releases_the_deposit_and_stops_new_requests() {
 		assert!(free(REVENUE) > revenue_before);
 	});
 }
+
+#[test]
+fn a_configuration_of_l_blocks_fits_the_weight_formula() {
+	// The weight of a registration counts blocks from the configuration's length; the formula must not count
+	// fewer blocks than a real configuration of that length has.
+	for layers in [1u32, 2, 30, 100, 256] {
+		let mut cfg = sibyl_engine::testing::tiny_config(false);
+		cfg.n_layer = layers;
+		let per_layer = &cfg.tensor_types[1..10].to_vec();
+		let mut types = vec![cfg.tensor_types[0]];
+		for _ in 0..layers {
+			types.extend_from_slice(per_layer);
+		}
+		types.extend_from_slice(&cfg.tensor_types[cfg.tensor_types.len() - 2..]);
+		cfg.tensor_types = types;
+		let len = cfg.encode().len() as u32;
+		assert!(crate::registration::layers_for_len(len) >= layers.min(256), "{layers} blocks, {len} bytes");
+	}
+}
