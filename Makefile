@@ -15,7 +15,7 @@ CARGO_BUILD := cargo build --release --workspace --all-targets --locked
 BASE_PATH ?=
 RPC_PORT ?= 9944
 
-.PHONY: setup build dev test test-rust test-js zombienet chain-specs bench-engine fuzz weights
+.PHONY: setup build dev test test-rust test-js zombienet chain-specs bench-engine bench-inference fuzz weights
 
 setup:
 	bash scripts/setup.sh
@@ -60,6 +60,11 @@ weights: setup
 bench-engine: build
 	$(ENV)
 	"$(CARGO_TARGET_DIR)/release/sibyl-engine-bench" --max-new $${MAX_NEW:-32}
+
+# Inference requests next to balance transfers per second on one dev node, and that none is lost (sibyl-load).
+bench-inference: build
+	$(ENV)
+	SIBYL_NODE="$(NODE)" "$(CARGO_TARGET_DIR)/release/sibyl-load" $${ACCOUNTS:-64} $${PER_ACCOUNT:-128}
 
 # Fuzz the GGUF loader and verify_step (cargo-fuzz, nightly), FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 180

@@ -125,7 +125,7 @@ pub fn development() -> Value {
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave validate.
 pub fn local_testnet() -> Value {
-	let params = Params { propose_timeout: 10, challenge_window: 5, retention: DAYS, unbond_delay: 100 };
+	let params = Params { propose_timeout: 6, challenge_window: 3, retention: DAYS, unbond_delay: 100 };
 	genesis(&[ALICE, BOB, CHARLIE, DAVE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params)
 }
 

@@ -13,6 +13,12 @@ mod results;
 use crate::{lifecycle::RequestStatus, mock::*, types::RequestId, Requests};
 use frame_support::assert_ok;
 
+/// `who` registers the tiny model made with `seed` (limit 4 tokens, fees 1 + 1 per token, revenue to REVENUE).
+pub fn register_tiny(who: AccountId, seed: u64) -> frame_support::dispatch::DispatchResult {
+	let (root, config, proof) = tiny_registration(seed);
+	Inference::register_model(RuntimeOrigin::signed(who), b"m".to_vec(), root, config, proof, 4, 1, 1, REVENUE)
+}
+
 /// Alice asks the tiny model for `max_new` tokens after a 4-token prompt with `tip`; returns the id.
 pub fn submit(who: AccountId, max_new: u32, tip: Balance) -> RequestId {
 	let id = crate::NextRequestId::<Test>::get();

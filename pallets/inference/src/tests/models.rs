@@ -8,12 +8,6 @@ use crate::{
 	registration::synthetic_registration, Error, Event, HoldReason, ModelByRoot, Models, types::ModelState,
 };
 
-fn register(who: AccountId, seed: u64) -> Result<(), sp_runtime::DispatchError> {
-	let (root, config, proof) = tiny_registration(seed);
-	Inference::register_model(RuntimeOrigin::signed(who), b"m".to_vec(), root, config, proof, 4, 1, 1, REVENUE)
-		.map(|_| ())
-}
-
 #[test]
 fn register_holds_the_deposit_and_indexes_the_root() {
 	new_test_ext().execute_with(|| {
@@ -91,7 +85,7 @@ fn synthetic_registration_is_checked_like_a_real_one() {
 		let depth = sibyl_engine::testing::tiny_config(true).tree_depth();
 		let (root, proof) = synthetic_registration(&cfg, depth, 5);
 		assert_ok!(Inference::register_model(RuntimeOrigin::signed(BOB), b"s".to_vec(), root, cfg, proof, 2, 0, 0, BOB));
-		assert_ok!(register(ALICE, 6));
+		assert_ok!(register_tiny(ALICE, 6));
 	});
 }
 

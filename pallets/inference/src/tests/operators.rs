@@ -39,18 +39,7 @@ fn bond_serve_and_stop() {
 fn an_operator_serves_a_bounded_number_of_models() {
 	new_test_ext().execute_with(|| {
 		for seed in [2, 3] {
-			let (root, config, proof) = tiny_registration(seed);
-			assert_ok!(Inference::register_model(
-				RuntimeOrigin::signed(OWNER),
-				b"m".to_vec(),
-				root,
-				config,
-				proof,
-				4,
-				1,
-				1,
-				REVENUE
-			));
+			assert_ok!(register_tiny(OWNER, seed));
 		}
 		assert_ok!(Inference::serve(RuntimeOrigin::signed(OP_A), 1));
 		assert_noop!(Inference::serve(RuntimeOrigin::signed(OP_A), 2), Error::<Test>::TooManyModels);

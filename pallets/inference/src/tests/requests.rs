@@ -83,18 +83,7 @@ fn submit_refuses_every_bad_input_and_takes_nothing() {
 #[test]
 fn a_model_without_other_operators_is_refused() {
 	new_test_ext().execute_with(|| {
-		let (root, config, proof) = tiny_registration(2);
-		assert_ok!(Inference::register_model(
-			RuntimeOrigin::signed(OWNER),
-			b"m".to_vec(),
-			root,
-			config,
-			proof,
-			4,
-			1,
-			1,
-			REVENUE
-		));
+		assert_ok!(register_tiny(OWNER, 2));
 		assert_noop!(Inference::submit(RuntimeOrigin::signed(ALICE), 1, prompt(2), 1, 0), Error::<Test>::NoOperator);
 		// The only operator can not ask its own model: it would answer itself.
 		assert_ok!(Inference::serve(RuntimeOrigin::signed(OP_A), 1));
