@@ -414,7 +414,9 @@ impl<T: Config> Pallet<T> {
 		}
 		pay(&[&protocol], parts.protocol);
 		pay(&[&r.requester], refund);
-		let _ = T::Currency::release(&HoldReason::ResultBond.into(), operator, res.bond, Precision::BestEffort);
+		if let Err(e) = T::Currency::release(&HoldReason::ResultBond.into(), operator, res.bond, Precision::BestEffort) {
+			log::error!(target: "runtime::inference", "result bond of request {id} not released: {e:?}");
+		}
 		Self::close_work(operator);
 		res.fee_paid = fee;
 		Results::<T>::insert(id, res);
