@@ -116,7 +116,22 @@ pub fn final_result(rpc: &Rpc, id: RequestId, at: Option<Hash>) -> Result<Option
 	runtime_call_at(rpc, "InferenceApi_final_result", &id.encode(), at)
 }
 
-/// A signed `Inference::submit`.
+/// `Inference::submit` signed by `signer` with `nonce` for the chain of `ctx` (immortal, no tip).
+pub fn signed_submit(
+	ctx: &sibyl_runtime::signing::SigningContext,
+	signer: &sr25519::Pair,
+	nonce: u32,
+	model: ModelId,
+	prompt: Vec<u32>,
+	max_new: u32,
+	tip: Balance,
+) -> Vec<u8> {
+	let call = RuntimeCall::Inference(pallet_inference::Call::submit { model, prompt, max_new, tip });
+	let ext = sibyl_runtime::signing::tx_extension(nonce, 0);
+	sibyl_runtime::signing::sign(ctx, call, ext, signer, signer).encode()
+}
+
+/// A signed `Inference::submit` with the chain's context and the signer's next nonce read from the node.
 pub fn submit_xt(
 	rpc: &Rpc,
 	signer: &sr25519::Pair,
@@ -129,9 +144,7 @@ pub fn submit_xt(
 	let ctx = sibyl_runtime::signing::SigningContext { genesis: rpc.genesis_hash()?, spec_version, transaction_version };
 	let who: AccountId = signer.public().into();
 	let nonce = rpc.next_nonce(&who)?;
-	let call = RuntimeCall::Inference(pallet_inference::Call::submit { model, prompt, max_new, tip });
-	let ext = sibyl_runtime::signing::tx_extension(nonce, 0);
-	Ok(sibyl_runtime::signing::sign(&ctx, call, ext, signer, signer).encode())
+	Ok(signed_submit(&ctx, signer, nonce, model, prompt, max_new, tip))
 }
 
 /// Why an extrinsic failed, in words: the inference pallet's error name, or the raw dispatch error.
@@ -147,36 +160,40 @@ pub fn dispatch_error(err: &sp_runtime::DispatchError) -> String {
 	format!("{err:?}")
 }
 
-/// Finds the block (after `from`) that includes `tx`, and the request id its events give. Waits until `deadline`.
-pub fn await_inclusion(rpc: &Rpc, tx: Hash, from: u32, deadline: Instant) -> Result<(u32, Hash, RequestId), String> {
+/// Finds the block (from `from` on) that includes the transaction with hash `tx`: its number, hash and the
+/// extrinsic's index. Waits until `deadline`.
+pub fn find_inclusion(rpc: &Rpc, tx: Hash, from: u32, deadline: Instant) -> Result<(u32, Hash, u32), String> {
 	let mut next = from;
 	loop {
 		let best = rpc.best_number()?;
 		while next <= best {
 			let Some(hash) = rpc.block_hash(next)? else { break };
-			let xts = rpc.block_extrinsics(hash)?;
-			if let Some(index) = xts.iter().position(|x| extrinsic_hash(x) == tx) {
-				for record in rpc.events(hash)? {
-					if record.phase != frame_system::Phase::ApplyExtrinsic(index as u32) {
-						continue;
-					}
-					match record.event {
-						RuntimeEvent::Inference(pallet_inference::Event::RequestSubmitted { request, .. }) =>
-							return Ok((next, hash, request)),
-						RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error: e, .. }) =>
-							return Err(format!("the request failed in block #{next}: {}", dispatch_error(&e))),
-						_ => {},
-					}
-				}
-				return Err(format!("block #{next} includes the request but has no RequestSubmitted event"));
+			if let Some(index) = rpc.block_extrinsics(hash)?.iter().position(|x| extrinsic_hash(x) == tx) {
+				return Ok((next, hash, index as u32));
 			}
 			next += 1;
 		}
 		if Instant::now() > deadline {
-			return Err(format!("the request was not included by block #{best}"));
+			return Err(format!("the transaction was not included by block #{best}"));
 		}
 		std::thread::sleep(Duration::from_millis(300));
 	}
+}
+
+/// The request id that extrinsic `index` of block `at` submitted, or (inner `Err`) why it failed.
+pub fn submitted_request(rpc: &Rpc, at: Hash, index: u32) -> Result<Result<RequestId, String>, String> {
+	for record in rpc.events(at)? {
+		if record.phase != frame_system::Phase::ApplyExtrinsic(index) {
+			continue;
+		}
+		match record.event {
+			RuntimeEvent::Inference(pallet_inference::Event::RequestSubmitted { request, .. }) => return Ok(Ok(request)),
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error: e, .. }) =>
+				return Ok(Err(dispatch_error(&e))),
+			_ => {},
+		}
+	}
+	Err(format!("extrinsic {index} has neither RequestSubmitted nor ExtrinsicFailed"))
 }
 
 /// Asks model `opts.model` `prompt` (a user message: the node applies the chat template) as `signer`, and
@@ -198,7 +215,8 @@ pub fn ask(
 	let xt = submit_xt(rpc, signer, opts.model, tokens.clone(), opts.max_new, opts.tip)?;
 	let tx = rpc.submit(&xt)?.map_err(|e| format!("the node refused the request: {e}"))?;
 	progress(&Progress::Submitted { tx });
-	let (number, _, id) = await_inclusion(rpc, tx, from, deadline)?;
+	let (number, hash, index) = find_inclusion(rpc, tx, from, deadline)?;
+	let id = submitted_request(rpc, hash, index)?.map_err(|e| format!("the request failed in block #{number}: {e}"))?;
 	progress(&Progress::InBlock { number, request: id });
 	let mut shown = String::new();
 	loop {

@@ -83,7 +83,7 @@ impl AskCmd {
 			eprintln!("request: {}", done.request);
 			eprintln!("prompt tokens: {:?}", done.prompt);
 			eprintln!("output tokens: {:?}", done.answer.output);
-			eprintln!("final root: 0x{}", sp_core::hexdisplay::HexDisplay::from(&done.answer.final_root));
+			eprintln!("final root: {}", crate::engine_cmd::hex(&done.answer.final_root));
 			eprintln!("steps: {}", done.answer.steps);
 		}
 		Ok(())

@@ -60,11 +60,13 @@ pub struct RunCmd {
 	pub quiet: bool,
 }
 
-fn hex(h: &[u8]) -> String {
+/// `0x` and the bytes in hex.
+pub(crate) fn hex(h: &[u8]) -> String {
 	format!("0x{}", h.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
-fn parse_root(s: &str) -> Result<[u8; 32], String> {
+/// A 32-byte root from hex, with or without `0x`.
+pub(crate) fn parse_root(s: &str) -> Result<[u8; 32], String> {
 	let s = s.strip_prefix("0x").unwrap_or(s);
 	if s.len() != 64 {
 		return Err(format!("a root is 32 bytes (64 hex digits), got {} digits", s.len()));

@@ -21,6 +21,7 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use crate::engine_cmd::hex;
 use sibyl_engine::{gguf::Gguf, state::Request, tokenizer::Tokenizer, Model};
 use sibyl_inference_primitives::{
 	host::{InferenceRunner, Job, JobState, Outcome},
@@ -37,10 +38,6 @@ pub fn default_model_dir() -> PathBuf {
 	std::env::var("SIBYL_MODEL_DIR").map(PathBuf::from).unwrap_or_else(|_| {
 		PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sibyl/models")
 	})
-}
-
-fn hex(b: &[u8]) -> String {
-	format!("0x{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
 }
 
 /// A loaded model and its tokenizer.

@@ -47,26 +47,18 @@ fn rpc_error(msg: String) -> jsonrpsee::types::ErrorObjectOwned {
 	jsonrpsee::types::ErrorObject::owned(jsonrpsee::types::error::INVALID_PARAMS_CODE, msg, None::<()>)
 }
 
-fn parse_root(s: &str) -> Result<[u8; 32], jsonrpsee::types::ErrorObjectOwned> {
-	let h = s.strip_prefix("0x").unwrap_or(s);
-	if h.len() != 64 {
-		return Err(rpc_error(format!("a model commitment is 32 bytes of hex, got {s:?}")));
-	}
-	let mut out = [0u8; 32];
-	for (i, o) in out.iter_mut().enumerate() {
-		*o = u8::from_str_radix(&h[2 * i..2 * i + 2], 16).map_err(|e| rpc_error(format!("bad hex {s:?}: {e}")))?;
-	}
-	Ok(out)
-}
-
 fn loaded(
 	models: &crate::inference::ModelStore,
 	root: &str,
 ) -> Result<Arc<crate::inference::Loaded>, jsonrpsee::types::ErrorObjectOwned> {
-	let root = parse_root(root)?;
+	let root = crate::engine_cmd::parse_root(root).map_err(rpc_error)?;
 	models.get(&root).ok_or_else(|| {
 		let state = if models.loading() { "still loading models" } else { "no such model" };
-		rpc_error(format!("this node has no model with commitment {} ({state}): {}", sp_core::hexdisplay::HexDisplay::from(&root), models.describe()))
+		rpc_error(format!(
+			"this node has no model with commitment {} ({state}): {}",
+			crate::engine_cmd::hex(&root),
+			models.describe()
+		))
 	})
 }
 

@@ -15,7 +15,7 @@ use sibyl_e2e::{inference::*, network_lock, tx, Network};
 use sibyl_inference_primitives::RequestStatus;
 use sibyl_runtime::{
 	configs::ProtocolAccount,
-	genesis_config_presets::{SMOLLM2_FEE_BASE, SMOLLM2_FEE_PER_TOKEN},
+	genesis_config_presets::{operator_account, SMOLLM2_FEE_BASE, SMOLLM2_FEE_PER_TOKEN},
 	AccountId, RuntimeEvent, UNIT,
 };
 use sp_core::Pair;
@@ -36,7 +36,11 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	let eve_id: AccountId = eve.public().into();
 	let ferdie: AccountId = Sr25519Keyring::Ferdie.to_account_id();
 	let protocol: AccountId = ProtocolAccount::get();
-	let operators: Vec<AccountId> = ["alice", "bob", "charlie", "dave"].iter().map(|n| operator_of(n)).collect();
+	let operators: Vec<AccountId> =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
+			.into_iter()
+			.map(operator_account)
+			.collect();
 
 	// 1. One question, answered and paid exactly.
 	let model = net.expect(ask::model(&rpc, 0));
@@ -47,10 +51,10 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	let from = net.expect(rpc.best_number());
 	let before = net.expect(rpc.block_hash(from)).expect("best block");
 	let nonce = net.expect(rpc.next_nonce(&eve_id));
-	let xt = submit_xt(&ctx, &eve, nonce, 0, prompt.clone(), max_new, 0);
+	let xt = ask::signed_submit(&ctx, &eve, nonce, 0, prompt.clone(), max_new, 0);
 	net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("request refused: {e}"));
 	let (included, inc_hash, index) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
-	let id = net.expect(submitted_id(&rpc, inc_hash, index)).unwrap_or_else(|e| panic!("submit failed: {e}"));
+	let id = net.expect(ask::submitted_request(&rpc, inc_hash, index)).unwrap_or_else(|e| panic!("submit failed: {e}"));
 	let submit_fee = net.expect(fee_paid(&rpc, inc_hash, index, &eve_id));
 	let status = net.expect(await_status(&rpc, id, "final", Duration::from_secs(180), |s| {
 		matches!(s, RequestStatus::Finalized { .. })
@@ -60,7 +64,7 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	let answer = net.expect(ask::final_result(&rpc, id, Some(net.expect(rpc.finalized()).1))).expect("final");
 	// The same answer as the engine on the command line.
 	let (output, root, steps) =
-		net.expect(engine_run(&sibyl_e2e::node_binary(), &smollm2_file(), &prompt, max_new));
+		net.expect(engine_run(&sibyl_e2e::node_binary(), &sibyl_engine::testing::smollm2_path(), &prompt, max_new));
 	assert_eq!((answer.output.clone(), answer.final_root, answer.steps), (output, root, steps));
 	// Where and when it was proposed and paid.
 	let blocks = net.expect(scan(&rpc, included, final_block));
@@ -127,14 +131,14 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 		.into_iter()
 		.enumerate()
 		.map(|(k, (p, m, max_new, expected))| {
-			let xt = submit_xt(&ctx, &eve, nonce + k as u32, m, p, max_new, 0);
+			let xt = ask::signed_submit(&ctx, &eve, nonce + k as u32, m, p, max_new, 0);
 			net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("{expected}: refused by the pool: {e}"));
 			(xt, expected)
 		})
 		.collect();
 	for (xt, expected) in sent {
 		let (_, h, i) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
-		let err = net.expect(submitted_id(&rpc, h, i)).expect_err("the request must fail");
+		let err = net.expect(ask::submitted_request(&rpc, h, i)).expect_err("the request must fail");
 		assert_eq!(err, expected);
 		// Nothing is held for a failed request: Eve's holds stay as they were.
 		let (_, parent) = net.expect(rpc.header(h));
@@ -172,14 +176,14 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 		let mut xts = vec![];
 		let nonce = net.expect(rpc.next_nonce(&eve_id));
 		for k in 0..4 {
-			let xt = submit_xt(&ctx, &eve, nonce + k, 0, prompt.clone(), 2, 0);
+			let xt = ask::signed_submit(&ctx, &eve, nonce + k, 0, prompt.clone(), 2, 0);
 			net.expect(rpc.submit(&xt)).expect("in the pool");
 			xts.push(xt);
 		}
 		let mut ids = vec![];
 		for xt in &xts {
 			let (_, h, i) = net.expect(await_included(&rpc, xt, from + 1, Duration::from_secs(60)));
-			ids.push(net.expect(submitted_id(&rpc, h, i)).expect("submitted"));
+			ids.push(net.expect(ask::submitted_request(&rpc, h, i)).expect("submitted"));
 		}
 		for id in ids {
 			let s = net.expect(await_status(&rpc, id, "assigned", Duration::from_secs(30), |s| {
@@ -220,10 +224,10 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	net.wait_rpc(3, Duration::from_secs(60));
 	let from = net.expect(rpc.best_number());
 	let nonce = net.expect(rpc.next_nonce(&eve_id));
-	let xt = submit_xt(&ctx, &eve, nonce, 0, prompt.clone(), 32, 0);
+	let xt = ask::signed_submit(&ctx, &eve, nonce, 0, prompt.clone(), 32, 0);
 	net.expect(rpc.submit(&xt)).expect("in the pool");
 	let (_, h, i) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
-	let id = net.expect(submitted_id(&rpc, h, i)).expect("submitted");
+	let id = net.expect(ask::submitted_request(&rpc, h, i)).expect("submitted");
 	let status = net.expect(await_status(&rpc, id, "assigned", Duration::from_secs(30), |s| {
 		!matches!(s, RequestStatus::Queued)
 	}));

@@ -3,13 +3,11 @@
 
 use std::{path::Path, process::Command, time::Duration};
 
-use codec::Encode;
 use frame_system::{EventRecord, Phase};
 use pallet_inference::Event as InferenceEvent;
 use sibyl_client::ask;
 use sibyl_inference_primitives::{RequestId, RequestStatus};
-use sibyl_runtime::{AccountId, Balance, Hash, RuntimeCall, RuntimeEvent};
-use sp_core::{sr25519, Pair};
+use sibyl_runtime::{AccountId, Balance, Hash, RuntimeEvent};
 
 use crate::{rpc::extrinsic_hash, wait_for, Rpc};
 
@@ -56,55 +54,6 @@ pub fn fee_paid(rpc: &Rpc, at: Hash, index: u32, who: &AccountId) -> Result<Bala
 		.ok_or_else(|| format!("no fee of {who} for extrinsic {index}"))
 }
 
-/// A signed `Inference::submit` of `signer` with `nonce`.
-pub fn submit_xt(
-	ctx: &crate::tx::ChainContext,
-	signer: &sr25519::Pair,
-	nonce: u32,
-	model: u32,
-	prompt: Vec<u32>,
-	max_new: u32,
-	tip: Balance,
-) -> Vec<u8> {
-	let call = RuntimeCall::Inference(pallet_inference::Call::submit { model, prompt, max_new, tip });
-	sibyl_runtime::signing::sign(ctx, call, sibyl_runtime::signing::tx_extension(nonce, 0), signer, signer)
-		.encode()
-}
-
-/// Waits for `xt` to be included (scanning from block `from`); returns the block's number, hash and the
-/// extrinsic's index.
-pub fn await_included(rpc: &Rpc, xt: &[u8], from: u32, timeout: Duration) -> Result<(u32, Hash, u32), String> {
-	let tx = extrinsic_hash(xt);
-	let mut next = from;
-	wait_for("a transaction to be included", timeout, Duration::from_millis(300), || {
-		let best = rpc.best_number()?;
-		while next <= best {
-			let Some(h) = rpc.block_hash(next)? else { return Ok(None) };
-			if let Some(i) = rpc.block_extrinsics(h)?.iter().position(|x| extrinsic_hash(x) == tx) {
-				return Ok(Some((next, h, i as u32)));
-			}
-			next += 1;
-		}
-		Ok(None)
-	})
-}
-
-/// The request id a block's `RequestSubmitted` event gives extrinsic `index`, or the extrinsic's error.
-pub fn submitted_id(rpc: &Rpc, at: Hash, index: u32) -> Result<Result<RequestId, String>, String> {
-	for (i, e) in events(rpc, at)? {
-		if i != Some(index) {
-			continue;
-		}
-		match e {
-			RuntimeEvent::Inference(InferenceEvent::RequestSubmitted { request, .. }) => return Ok(Ok(request)),
-			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) =>
-				return Ok(Err(ask::dispatch_error(&dispatch_error))),
-			_ => {},
-		}
-	}
-	Err(format!("extrinsic {index} has neither RequestSubmitted nor ExtrinsicFailed"))
-}
-
 /// Waits until request `id`'s status at the best block satisfies `done`; returns it.
 pub fn await_status(
 	rpc: &Rpc,
@@ -117,6 +66,12 @@ pub fn await_status(
 		let r = ask::request(rpc, id, None)?.ok_or_else(|| format!("request {id} is not stored"))?;
 		Ok(done(&r.status).then_some(r.status))
 	})
+}
+
+/// Waits for `xt` to be included (scanning from block `from`); returns the block's number, hash and the
+/// extrinsic's index.
+pub fn await_included(rpc: &Rpc, xt: &[u8], from: u32, timeout: Duration) -> Result<(u32, Hash, u32), String> {
+	ask::find_inclusion(rpc, extrinsic_hash(xt), from, std::time::Instant::now() + timeout)
 }
 
 /// Every block from `from` to the best one, with the inference events of each.
@@ -168,17 +123,3 @@ pub fn engine_run(bin: &Path, model: &Path, tokens: &[u32], max_new: u32) -> Res
 	Ok((output, root, steps))
 }
 
-/// The operator account of development validator `name` (`//Name//operator`).
-pub fn operator_of(name: &str) -> AccountId {
-	let mut c = name.chars();
-	let cap: String = c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default();
-	sr25519::Pair::from_string(&format!("//{cap}//operator"), None).expect("valid derivation").public().into()
-}
-
-/// The SmolLM2 file the nodes serve (`$SIBYL_MODEL_DIR` or `~/.cache/sibyl/models`).
-pub fn smollm2_file() -> std::path::PathBuf {
-	let dir = std::env::var("SIBYL_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-		std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/sibyl/models")
-	});
-	dir.join("SmolLM2-135M-Instruct.Q4_1.gguf")
-}

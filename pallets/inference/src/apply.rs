@@ -264,10 +264,6 @@ impl<T: Config> Pallet<T> {
 			return Ok(payees.first().map(|p| (*p).clone()).unwrap_or_else(|| requester.clone()));
 		}
 		for payee in payees {
-			if *payee == requester {
-				T::Currency::release(&HoldReason::RequestFee.into(), requester, amount, Precision::Exact)?;
-				return Ok(requester.clone());
-			}
 			if T::Currency::transfer_on_hold(
 				&HoldReason::RequestFee.into(),
 				requester,
@@ -413,7 +409,9 @@ impl<T: Config> Pallet<T> {
 			T::Revenue::on_revenue(model_id, parts.model);
 		}
 		pay(&[&protocol], parts.protocol);
-		pay(&[&r.requester], refund);
+		if let Err(e) = T::Currency::release(&HoldReason::RequestFee.into(), &r.requester, refund, Precision::Exact) {
+			log::error!(target: "runtime::inference", "refund of request {id} failed: {e:?}");
+		}
 		if let Err(e) = T::Currency::release(&HoldReason::ResultBond.into(), operator, res.bond, Precision::BestEffort) {
 			log::error!(target: "runtime::inference", "result bond of request {id} not released: {e:?}");
 		}

@@ -5,6 +5,7 @@
 //! the configuration bytes and the siblings of leaf 0; the chain recomputes the root from them. So the limits it
 //! enforces on requests (vocabulary, longest sequence) are the model's own, not the registrant's word.
 
+#[cfg(any(test, feature = "runtime-benchmarks"))]
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use sibyl_engine::{
@@ -72,6 +73,7 @@ pub fn check_config(root: &Root, config: &[u8], proof: &[Root]) -> Result<Checke
 	Ok(CheckedConfig { n_vocab: cfg.n_vocab, max_seq: cfg.max_seq })
 }
 
+#[cfg(any(test, feature = "runtime-benchmarks"))]
 /// The siblings of leaf 0 in a tree of `depth` whose leaf 0 is `config` and whose root is the returned one, with
 /// every other subtree a hash derived from `salt`: a valid registration for tests and benchmarks, without a
 /// model file.

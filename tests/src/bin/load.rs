@@ -16,7 +16,8 @@ use std::{
 };
 
 use codec::Decode;
-use sibyl_e2e::{inference::submit_xt, rpc::extrinsic_hash, tx, Network, Rpc};
+use sibyl_client::ask;
+use sibyl_e2e::{rpc::extrinsic_hash, tx, Network, Rpc};
 use sibyl_inference_primitives::RequestStatus;
 use sibyl_runtime::{AccountId, RuntimeEvent, UNIT};
 use sp_core::{sr25519, Pair};
@@ -148,7 +149,7 @@ fn main() {
 				xts.push(if phase == "transfers" {
 					tx::transfer(&ctx, k, nonce + j, &dest, UNIT)
 				} else {
-					submit_xt(&ctx, k, nonce + j, 0, prompt.clone(), 1, 0)
+					ask::signed_submit(&ctx, k, nonce + j, 0, prompt.clone(), 1, 0)
 				});
 			}
 		}
