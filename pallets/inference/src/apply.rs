@@ -20,6 +20,55 @@ use crate::{
 	*,
 };
 
+/// The most schedule lists (blocks) the hook visits in one block when it has fallen behind.
+pub const MAX_LISTS_PER_BLOCK: u32 = 64;
+
+/// The weight of each part of the hook's draws, from the benchmarks.
+pub(crate) struct DrawCosts<T> {
+	/// Once, if anything is drawn (the cursors, the deadline's schedule list).
+	pub base: Weight,
+	/// Per request assigned, visiting one operator.
+	pub assigned: Weight,
+	/// Per request refunded because nobody could take it, visiting one operator.
+	pub refunded: Weight,
+	/// Per operator visited beyond the first.
+	pub probe: Weight,
+	/// The most one request can cost.
+	pub worst: Weight,
+	_t: core::marker::PhantomData<T>,
+}
+
+impl<T: Config> DrawCosts<T> {
+	pub(crate) fn get() -> Self {
+		let w = |f: fn(u32) -> Weight, n: u32| f(n);
+		let base = w(T::WeightInfo::draws, 0).max(w(T::WeightInfo::draws_refunded, 0));
+		let assigned = w(T::WeightInfo::draws, 1).saturating_sub(w(T::WeightInfo::draws, 0));
+		let refunded = w(T::WeightInfo::draws_refunded, 1).saturating_sub(w(T::WeightInfo::draws_refunded, 0));
+		let probe = w(T::WeightInfo::probes, 2).saturating_sub(w(T::WeightInfo::probes, 1));
+		let extra = probe.saturating_mul(T::MaxOperatorsPerModel::get().saturating_sub(1).into());
+		let worst = assigned.max(refunded).saturating_add(extra);
+		DrawCosts { base, assigned, refunded, probe, worst, _t: Default::default() }
+	}
+}
+
+/// The most one scheduled item can cost the hook.
+pub(crate) fn worst_wake<T: Config>() -> Weight {
+	T::WeightInfo::wake_stale()
+		.max(T::WeightInfo::wake_prune())
+		.max(T::WeightInfo::wake_deadline())
+		.max(T::WeightInfo::wake_finalize())
+}
+
+/// The least [`Config::HookWeight`] that lets the hook make progress: an idle hook, one scheduled item and one
+/// draw.
+pub(crate) fn hook_floor<T: Config>() -> Weight {
+	let d = DrawCosts::<T>::get();
+	T::WeightInfo::on_initialize_idle()
+		.saturating_add(worst_wake::<T>())
+		.saturating_add(d.base)
+		.saturating_add(d.worst)
+}
+
 impl<T: Config> Pallet<T> {
 	pub(crate) fn do_register_model(
 		owner: T::AccountId,
@@ -76,6 +125,7 @@ impl<T: Config> Pallet<T> {
 			bond: Zero::zero(),
 			state: OperatorState::Active,
 			models: Default::default(),
+			queue: Default::default(),
 			open: 0,
 		});
 		ensure!(op.state == OperatorState::Active, Error::<T>::OperatorUnbonding);
@@ -138,7 +188,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(ModelOperators::<T>::get(model).iter().any(|o| o != &who), Error::<T>::NoOperator);
 		let held = terms.max_fee().ok_or(Error::<T>::FeeOverflow)?;
 		let id = NextRequestId::<T>::get();
-		Queued::<T>::try_mutate(|q| q.try_push(id)).map_err(|_| Error::<T>::BlockFull)?;
+		ensure!(id.saturating_sub(DrawCursor::<T>::get()) < T::MaxQueued::get() as u64, Error::<T>::QueueFull);
 		T::Currency::hold(&HoldReason::RequestFee.into(), &who, held)
 			.map_err(|_| Error::<T>::InsufficientBalance)?;
 		NextRequestId::<T>::put(id.saturating_add(1));
@@ -165,10 +215,9 @@ impl<T: Config> Pallet<T> {
 		ensure!(&r.requester == who, Error::<T>::NotRequester);
 		let now = frame_system::Pallet::<T>::block_number();
 		let next = lifecycle::cancel(&r.status, now).map_err(Error::<T>::from)?;
-		match &r.status {
-			RequestStatus::Queued => Queued::<T>::mutate(|q| q.retain(|x| *x != id)),
-			RequestStatus::Assigned { operator, .. } => Self::drop_assignment(id, operator),
-			_ => {},
+		// A queued request is skipped by the draw once cancelled.
+		if let RequestStatus::Assigned { operator, .. } = &r.status {
+			Self::drop_assignment(id, operator);
 		}
 		Self::unschedule(id, &mut r);
 		let refunded = Self::refund_all(&r)?;
@@ -205,7 +254,11 @@ impl<T: Config> Pallet<T> {
 			RequestStatus::Proposed { operator, .. } => RequestStatus::Proposed { operator, window_end },
 			other => other,
 		};
-		OperatorQueue::<T>::mutate(who, |q| q.retain(|x| *x != id));
+		Operators::<T>::mutate(who, |op| {
+			if let Some(op) = op {
+				op.queue.retain(|x| *x != id);
+			}
+		});
 		let output_tokens = output.len() as u32;
 		Results::<T>::insert(
 			id,
@@ -239,8 +292,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Removes request `id` from `operator`'s queue and open count (the assignment ended without a result).
 	pub(crate) fn drop_assignment(id: RequestId, operator: &T::AccountId) {
-		OperatorQueue::<T>::mutate(operator, |q| q.retain(|x| *x != id));
-		Self::close_work(operator);
+		Operators::<T>::mutate(operator, |op| {
+			if let Some(op) = op {
+				op.queue.retain(|x| *x != id);
+				op.open = op.open.saturating_sub(1);
+			}
+		});
 	}
 
 	/// One of `operator`'s open requests ended.
@@ -326,22 +383,36 @@ impl<T: Config> Pallet<T> {
 		let Some(op) = Operators::<T>::get(who) else { return false };
 		op.state == OperatorState::Active &&
 			op.bond >= T::MinOperatorBond::get() &&
-			(OperatorQueue::<T>::decode_len(who).unwrap_or(0) as u32) < T::MaxQueuePerOperator::get()
+			(op.queue.len() as u32) < T::MaxQueuePerOperator::get()
 	}
 
 	/// Draws an operator for queued request `r` (id `id`) at `now` with `seed`, and schedules its deadline.
-	/// Refunds the request if nobody can take it. Returns whether an operator was assigned.
-	pub(crate) fn assign_or_refund(id: RequestId, r: &mut RequestOf<T>, now: BlockNumberFor<T>, seed: &[u8; 32]) -> bool {
+	/// Refunds the request if nobody can take it. Returns whether an operator was assigned, and how many
+	/// operators' records the draw read.
+	pub(crate) fn assign_or_refund(
+		id: RequestId,
+		r: &mut RequestOf<T>,
+		now: BlockNumberFor<T>,
+		seed: &[u8; 32],
+	) -> (bool, u32) {
 		let ops = ModelOperators::<T>::get(r.model);
 		let requester = r.requester.clone();
 		let failed = r.failed.clone();
-		let picked = lifecycle::pick(&ops, Self::draw_value(id, seed), |o| Self::eligible(o, &requester, &failed));
+		let mut probes = 0u32;
+		let picked = lifecycle::pick(&ops, Self::draw_value(id, seed), |o| {
+			probes = probes.saturating_add(1);
+			Self::eligible(o, &requester, &failed)
+		});
+		(Self::assign_picked(id, r, now, picked.and_then(|i| ops.get(i).cloned())), probes)
+	}
+
+	/// Assigns `r` to `picked` and schedules its deadline, or refunds it if nobody was picked.
+	fn assign_picked(id: RequestId, r: &mut RequestOf<T>, now: BlockNumberFor<T>, picked: Option<T::AccountId>) -> bool {
 		let reason = if r.failed.is_empty() { RefundReason::NoOperator } else { RefundReason::DeadlineMissed };
-		let Some(i) = picked else {
+		let Some(operator) = picked else {
 			Self::end_with_refund(id, r, now, reason);
 			return false;
 		};
-		let operator = ops[i].clone();
 		let deadline = now.saturating_add(LifecycleParams::<T>::get().propose_timeout);
 		// The hook wakes the request the block after its deadline.
 		let Ok(wake) = Self::schedule(id, r, deadline.saturating_add(1u32.into())) else {
@@ -356,18 +427,19 @@ impl<T: Config> Pallet<T> {
 				return false;
 			},
 		}
-		if OperatorQueue::<T>::try_mutate(&operator, |q| q.try_push(id)).is_err() {
+		let taken = Operators::<T>::try_mutate(&operator, |op| -> Result<(), ()> {
+			let op = op.as_mut().ok_or(())?;
+			op.queue.try_push(id).map_err(|_| ())?;
+			op.open = op.open.saturating_add(1);
+			Ok(())
+		});
+		if taken.is_err() {
 			// `eligible` checked there is room; keep the books straight anyway.
 			Self::unschedule(id, r);
 			r.status = RequestStatus::Queued;
-			Self::end_with_refund(id, r, now, RefundReason::NoOperator);
+			Self::end_with_refund(id, r, now, reason);
 			return false;
 		}
-		Operators::<T>::mutate(&operator, |op| {
-			if let Some(op) = op {
-				op.open = op.open.saturating_add(1);
-			}
-		});
 		Self::deposit_event(Event::RequestAssigned { request: id, operator, deadline });
 		true
 	}
@@ -431,31 +503,73 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// The hook's work for block `now`: wake the scheduled requests, then draw operators for the queued ones.
+	/// The hook's work for block `now`, within [`Config::HookWeight`]: first the scheduled requests of the blocks
+	/// from [`WakeCursor`] to `now`, then operator draws for the waiting requests from [`DrawCursor`]. Each item
+	/// is done only if its worst case still fits; what is left waits for the next block, in the same order.
 	pub(crate) fn process_block(now: BlockNumberFor<T>) -> Weight {
-		let mut weight = T::WeightInfo::on_initialize_idle();
-		let due = Schedule::<T>::take(now);
+		let budget = T::HookWeight::get();
+		let mut used = T::WeightInfo::on_initialize_idle();
+		let fits = |used: Weight, next: Weight| used.saturating_add(next).all_lte(budget);
 		let seed = Self::draw_seed();
-		for id in due {
-			weight = weight.saturating_add(Self::wake(id, now, &seed));
-		}
-		let queued = Queued::<T>::take();
-		for id in queued {
-			weight = weight.saturating_add(T::WeightInfo::assign_one());
-			let Some(mut r) = Requests::<T>::get(id) else { continue };
-			if r.status != RequestStatus::Queued {
-				continue;
+
+		let wake_max = worst_wake::<T>();
+		let list_cost = T::DbWeight::get().reads_writes(1, 1);
+		let mut block = WakeCursor::<T>::get();
+		let mut lists = 0u32;
+		'blocks: while block <= now && lists < MAX_LISTS_PER_BLOCK {
+			if lists > 0 {
+				if !fits(used, list_cost.saturating_add(wake_max)) {
+					break;
+				}
+				used = used.saturating_add(list_cost);
 			}
-			Self::assign_or_refund(id, &mut r, now, &seed);
-			Requests::<T>::insert(id, r);
+			lists = lists.saturating_add(1);
+			let list = Schedule::<T>::take(block);
+			for (i, id) in list.iter().enumerate() {
+				if !fits(used, wake_max) {
+					let rest: BoundedVec<RequestId, T::MaxScheduledPerBlock> =
+						BoundedVec::truncate_from(list[i..].to_vec());
+					Schedule::<T>::insert(block, rest);
+					used = used.saturating_add(T::DbWeight::get().writes(1));
+					break 'blocks;
+				}
+				used = used.saturating_add(Self::wake(*id, block, now, &seed));
+			}
+			block = block.saturating_add(1u32.into());
 		}
-		weight
+		WakeCursor::<T>::put(block);
+
+		let costs = DrawCosts::<T>::get();
+		let end = NextRequestId::<T>::get();
+		let mut next = DrawCursor::<T>::get();
+		if next < end && fits(used, costs.base.saturating_add(costs.worst)) {
+			used = used.saturating_add(costs.base);
+			while next < end && fits(used, costs.worst) {
+				used = used.saturating_add(Self::draw(next, now, &seed, &costs));
+				next = next.saturating_add(1);
+			}
+			DrawCursor::<T>::put(next);
+		}
+		used
 	}
 
-	/// The hook looks at request `id` at `now`: a missed deadline, an ended window, or the end of its retention.
-	fn wake(id: RequestId, now: BlockNumberFor<T>, seed: &[u8; 32]) -> Weight {
+	/// Draws an operator for waiting request `id` (skipped if it was cancelled); returns the weight charged.
+	fn draw(id: RequestId, now: BlockNumberFor<T>, seed: &[u8; 32], costs: &DrawCosts<T>) -> Weight {
 		let Some(mut r) = Requests::<T>::get(id) else { return T::WeightInfo::wake_stale() };
-		if r.wake != Some(now) {
+		if r.status != RequestStatus::Queued {
+			return T::WeightInfo::wake_stale();
+		}
+		let (assigned, probes) = Self::assign_or_refund(id, &mut r, now, seed);
+		Requests::<T>::insert(id, r);
+		let one = if assigned { costs.assigned } else { costs.refunded };
+		one.saturating_add(costs.probe.saturating_mul(probes.saturating_sub(1).into()))
+	}
+
+	/// The hook looks at request `id`, taken from the schedule of block `block`, at `now`: a missed deadline, an
+	/// ended window, or the end of its retention.
+	fn wake(id: RequestId, block: BlockNumberFor<T>, now: BlockNumberFor<T>, seed: &[u8; 32]) -> Weight {
+		let Some(mut r) = Requests::<T>::get(id) else { return T::WeightInfo::wake_stale() };
+		if r.wake != Some(block) {
 			return T::WeightInfo::wake_stale();
 		}
 		r.wake = None;
@@ -474,7 +588,7 @@ impl<T: Config> Pallet<T> {
 			match lifecycle::requeue(&r.status) {
 				Ok(q) if can_retry => {
 					r.status = q;
-					Self::assign_or_refund(id, &mut r, now, seed);
+					let _ = Self::assign_or_refund(id, &mut r, now, seed);
 				},
 				_ => Self::end_with_refund(id, &mut r, now, RefundReason::DeadlineMissed),
 			}

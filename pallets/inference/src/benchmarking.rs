@@ -81,15 +81,56 @@ fn block<T: Config>() -> BlockNumberFor<T> {
 	frame_system::Pallet::<T>::block_number()
 }
 
+/// Moves to block `now` with the hook's schedule caught up to it.
+fn at_block<T: Config>(now: BlockNumberFor<T>) {
+	frame_system::Pallet::<T>::set_block_number(now);
+	WakeCursor::<T>::put(now);
+}
+
+/// `n` requests waiting for their draw, each by its own requester for its own model served by one operator;
+/// with `eligible` false, that operator can not take it.
+fn waiting<T: Config>(n: u32, eligible: bool) -> Vec<RequestId> {
+	let prompt = vec![1u32; T::MaxPromptTokens::get().min(1024) as usize];
+	let mut ids = vec![];
+	for i in 0..n {
+		let m = model::<T>(1000 + i);
+		let ops = operators::<T>(m, 1);
+		if !eligible {
+			for op in ops.iter() {
+				Operators::<T>::mutate(op, |o| {
+					if let Some(o) = o {
+						o.bond = 0u32.into();
+					}
+				});
+			}
+		}
+		let requester = account::<T>("requester", i);
+		ids.push(Pallet::<T>::do_submit(requester, m, prompt.clone(), 1, 1u32.into()).expect("valid"));
+	}
+	ids
+}
+
 /// A request with the longest prompt, assigned to an operator: returns (id, requester, operator).
 fn assigned<T: Config>(model: ModelId) -> (RequestId, T::AccountId, T::AccountId) {
-	let requester = account::<T>("requester", 0);
+	assigned_by::<T>(model, account::<T>("requester", 0))
+}
+
+/// The signer of a benchmarked call: its account is already read and written by the transaction's own
+/// extensions (nonce, fee), so the framework does not count it again.
+fn signer<T: Config>() -> T::AccountId {
+	let who = whitelisted_caller();
+	rich::<T>(&who);
+	who
+}
+
+/// As [`assigned`], asked by `requester`.
+fn assigned_by<T: Config>(model: ModelId, requester: T::AccountId) -> (RequestId, T::AccountId, T::AccountId) {
 	let prompt = vec![1u32; T::MaxPromptTokens::get().min(1024) as usize];
 	let max_new = T::MaxOutputTokens::get().min(1024);
 	let id = Pallet::<T>::do_submit(requester.clone(), model, prompt, max_new, 1u32.into()).unwrap_or_default();
-	Queued::<T>::kill();
+	DrawCursor::<T>::put(id + 1);
 	let mut r = Requests::<T>::get(id).expect("submitted");
-	Pallet::<T>::assign_or_refund(id, &mut r, block::<T>(), &[3; 32]);
+	let _ = Pallet::<T>::assign_or_refund(id, &mut r, block::<T>(), &[3; 32]);
 	let operator = match &r.status {
 		RequestStatus::Assigned { operator, .. } => operator.clone(),
 		_ => requester.clone(),
@@ -219,23 +260,19 @@ mod benchmarks {
 	fn submit(p: Linear<1, { T::MaxPromptTokens::get() }>) {
 		let m = model::<T>(1);
 		operators::<T>(m, T::MaxOperatorsPerModel::get());
-		let who = account::<T>("requester", 0);
-		let queued: Vec<RequestId> = (0..T::MaxRequestsPerBlock::get() - 1).map(|i| 1_000_000 + i as u64).collect();
-		Queued::<T>::put(BoundedVec::truncate_from(queued));
+		let who = signer::<T>();
 		let max_new = T::MaxOutputTokens::get().min(2048 - p);
 		let id = NextRequestId::<T>::get();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), m, vec![1u32; p as usize], max_new, 1u32.into());
 		assert!(Requests::<T>::contains_key(id));
-		Queued::<T>::kill();
-		Requests::<T>::remove(id);
 	}
 
 	#[benchmark]
 	fn cancel() {
 		let m = model::<T>(1);
 		operators::<T>(m, 1);
-		let (id, requester, _) = assigned::<T>(m);
+		let (id, requester, _) = assigned_by::<T>(m, signer::<T>());
 		let wake = Requests::<T>::get(id).and_then(|r| r.wake).expect("scheduled");
 		crowd_schedule::<T>(wake);
 		#[extrinsic_call]
@@ -247,8 +284,11 @@ mod benchmarks {
 	#[benchmark]
 	fn propose(o: Linear<1, { T::MaxOutputTokens::get().min(1024) }>) {
 		let m = model::<T>(1);
-		operators::<T>(m, 1);
-		let (id, _, operator) = assigned::<T>(m);
+		let operator = signer::<T>();
+		Pallet::<T>::do_bond(&operator, T::MinOperatorBond::get()).expect("rich");
+		Pallet::<T>::do_serve(&operator, m).expect("room");
+		let (id, _, assignee) = assigned::<T>(m);
+		assert_eq!(assignee, operator);
 		let wake = Requests::<T>::get(id).and_then(|r| r.wake).expect("scheduled");
 		crowd_schedule::<T>(wake);
 		let window_end = block::<T>() + LifecycleParams::<T>::get().challenge_window;
@@ -275,23 +315,54 @@ mod benchmarks {
 	#[benchmark]
 	fn on_initialize_idle() {
 		let now = block::<T>() + 1u32.into();
+		at_block::<T>(now);
 		#[block]
 		{
 			Pallet::<T>::on_initialize(now);
 		}
 	}
 
-	/// One queued request, drawn with a full operator list of which only the last one visited can take it.
+	/// `n` waiting requests, each drawn to its own operator (visiting one).
 	#[benchmark]
-	fn assign_one() {
+	fn draws(n: Linear<1, { T::MaxQueued::get().min(100) }>) {
+		let ids = waiting::<T>(n, true);
+		let now = block::<T>() + 1u32.into();
+		at_block::<T>(now);
+		#[block]
+		{
+			Pallet::<T>::process_block(now);
+		}
+		for id in ids {
+			assert!(matches!(Requests::<T>::get(id).map(|r| r.status), Some(RequestStatus::Assigned { .. })));
+		}
+	}
+
+	/// `n` waiting requests that nobody can take (visiting one operator each): each is refunded.
+	#[benchmark]
+	fn draws_refunded(n: Linear<1, { T::MaxQueued::get().min(100) }>) {
+		let ids = waiting::<T>(n, false);
+		let now = block::<T>() + 1u32.into();
+		at_block::<T>(now);
+		#[block]
+		{
+			Pallet::<T>::process_block(now);
+		}
+		for id in ids {
+			assert!(matches!(Requests::<T>::get(id).map(|r| r.status), Some(RequestStatus::Refunded { .. })));
+		}
+	}
+
+	/// One waiting request whose draw visits `c` operators: only the last one visited can take it.
+	#[benchmark]
+	fn probes(c: Linear<1, { T::MaxOperatorsPerModel::get() }>) {
 		let m = model::<T>(1);
-		operators::<T>(m, T::MaxOperatorsPerModel::get());
+		operators::<T>(m, c);
 		let requester = account::<T>("requester", 0);
 		let prompt = vec![1u32; T::MaxPromptTokens::get().min(1024) as usize];
 		let id = Pallet::<T>::do_submit(requester, m, prompt, 1, 1u32.into()).expect("valid");
 		make_all_but_last_visited_ineligible::<T>(m, id);
 		let now = block::<T>() + 1u32.into();
-		frame_system::Pallet::<T>::set_block_number(now);
+		at_block::<T>(now);
 		#[block]
 		{
 			Pallet::<T>::process_block(now);
@@ -302,6 +373,7 @@ mod benchmarks {
 	#[benchmark]
 	fn wake_stale() {
 		let now = block::<T>() + 1u32.into();
+		at_block::<T>(now);
 		Schedule::<T>::insert(now, BoundedVec::truncate_from(vec![u64::MAX]));
 		#[block]
 		{
@@ -322,6 +394,7 @@ mod benchmarks {
 		let now = block::<T>() + 1u32.into();
 		Pallet::<T>::schedule(id, &mut r, now).expect("room");
 		Requests::<T>::insert(id, r);
+		at_block::<T>(now);
 		#[block]
 		{
 			Pallet::<T>::process_block(now);
@@ -337,7 +410,7 @@ mod benchmarks {
 		let (id, _, first) = assigned::<T>(m);
 		let wake = Requests::<T>::get(id).and_then(|r| r.wake).expect("scheduled");
 		make_all_but_last_visited_ineligible_except::<T>(m, id, &first);
-		frame_system::Pallet::<T>::set_block_number(wake);
+		at_block::<T>(wake);
 		#[block]
 		{
 			Pallet::<T>::process_block(wake);
@@ -354,7 +427,7 @@ mod benchmarks {
 		let (id, _, operator) = assigned::<T>(m);
 		Pallet::<T>::do_propose(&operator, id, vec![5u32], [1; 32], 1).expect("assigned");
 		let wake = Requests::<T>::get(id).and_then(|r| r.wake).expect("scheduled");
-		frame_system::Pallet::<T>::set_block_number(wake);
+		at_block::<T>(wake);
 		#[block]
 		{
 			Pallet::<T>::process_block(wake);

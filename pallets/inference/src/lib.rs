@@ -21,8 +21,8 @@
 //! ## The lifecycle
 //! The states and transitions are in [`lifecycle`], as plain functions:
 //! 1. `submit` holds the request's maximum fee and queues it.
-//! 2. At the start of the next block, an operator serving the model is drawn with the hash of the block that
-//!    included the request as the seed ([`lifecycle::pick`]), skipping the requester itself, operators that
+//! 2. At the start of the next block (or a later one, if the hook's weight is spent), an operator serving the
+//!    model is drawn with the hash of the previous block as the seed ([`lifecycle::pick`]), skipping the requester itself, operators that
 //!    already failed this request and operators with a full queue. Nobody, requester or operator, knows that
 //!    hash when the request is signed. (The author of that block could grind its contents to bias the draw for
 //!    requests it includes; a VRF-based randomness source would close that.)
@@ -40,10 +40,12 @@
 //! once on every path; `try_state` checks that the holds equal what storage says is held.
 //!
 //! ## Hooks and bounds
-//! `on_initialize` draws operators for the previous block's requests (at most [`Config::MaxRequestsPerBlock`])
-//! and handles the requests whose deadline, window or retention ends in this block (at most
-//! [`Config::MaxScheduledPerBlock`], see [`Schedule`]); both bounds make its weight bounded, and it is charged
-//! from the benchmarked per-item weights. Every storage item is bounded.
+//! `on_initialize` first handles the requests whose deadline, window or retention has come ([`Schedule`], at
+//! most [`Config::MaxScheduledPerBlock`] per block), then draws operators for the waiting requests
+//! ([`DrawCursor`], at most [`Config::MaxQueued`] waiting). It spends at most [`Config::HookWeight`]: before
+//! each item it checks that the item's worst case still fits, and charges the item's benchmarked weight. What
+//! does not fit is done in the next blocks, oldest first ([`WakeCursor`]); nothing is dropped. Every storage
+//! item is bounded.
 //!
 //! ## Reading
 //! The runtime API `InferenceApi` (crate `sibyl-inference-primitives`) quotes fees exactly, shows a request's
@@ -110,7 +112,12 @@ pub mod pallet {
 		<T as Config>::MaxConfigLen,
 	>;
 	/// A stored operator.
-	pub type OperatorOf<T> = OperatorInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxModelsPerOperator>;
+	pub type OperatorOf<T> = OperatorInfo<
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxModelsPerOperator,
+		<T as Config>::MaxQueuePerOperator,
+	>;
 	/// A stored request.
 	pub type RequestOf<T> = RequestInfo<
 		<T as frame_system::Config>::AccountId,
@@ -201,12 +208,16 @@ pub mod pallet {
 		/// Most requests waiting for one operator's proposal.
 		#[pallet::constant]
 		type MaxQueuePerOperator: Get<u32>;
-		/// Most requests submitted in one block.
+		/// Most requests waiting for their operator draw; a submission beyond it is refused (`QueueFull`).
 		#[pallet::constant]
-		type MaxRequestsPerBlock: Get<u32>;
+		type MaxQueued: Get<u32>;
 		/// Most requests whose deadline, window or retention ends in one block.
 		#[pallet::constant]
 		type MaxScheduledPerBlock: Get<u32>;
+		/// The most weight the block hook spends in one block (draws and scheduled work). What does not fit waits
+		/// for the next block, oldest first. It must fit at least one item of each kind (`integrity_test`).
+		#[pallet::constant]
+		type HookWeight: Get<Weight>;
 		/// Most operators a request is assigned to before it is refunded.
 		#[pallet::constant]
 		type MaxAttempts: Get<u32>;
@@ -235,12 +246,6 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Operators<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, OperatorOf<T>>;
 
-	/// The requests assigned to each operator that wait for its proposal, oldest first: what its off-chain worker
-	/// runs.
-	#[pallet::storage]
-	pub type OperatorQueue<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, BoundedVec<RequestId, T::MaxQueuePerOperator>, ValueQuery>;
-
 	/// The id the next request gets.
 	#[pallet::storage]
 	pub type NextRequestId<T> = StorageValue<_, RequestId, ValueQuery>;
@@ -253,9 +258,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Results<T: Config> = StorageMap<_, Twox64Concat, RequestId, ResultOf<T>>;
 
-	/// Requests submitted in this block: an operator is drawn for each at the start of the next one.
+	/// The oldest request whose operator has not been drawn yet: requests `DrawCursor..NextRequestId` wait for
+	/// their draw (those cancelled meanwhile are skipped), at most [`Config::MaxQueued`] of them.
 	#[pallet::storage]
-	pub type Queued<T: Config> = StorageValue<_, BoundedVec<RequestId, T::MaxRequestsPerBlock>, ValueQuery>;
+	pub type DrawCursor<T> = StorageValue<_, RequestId, ValueQuery>;
+
+	/// The oldest block whose [`Schedule`] list may still hold work: the hook works from it up to the current
+	/// block, so work that did not fit in a block's hook is done in the next ones.
+	#[pallet::storage]
+	pub type WakeCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// The requests the hook looks at in each block (a deadline, a window end or a retention end). A request is
 	/// in at most one block's list, the one in its `wake` field.
@@ -448,8 +459,8 @@ pub mod pallet {
 		FeeOverflow,
 		/// No operator other than the requester serves the model.
 		NoOperator,
-		/// This block already has `MaxRequestsPerBlock` requests.
-		BlockFull,
+		/// `MaxQueued` requests already wait for their operator draw; try again in a few blocks.
+		QueueFull,
 		/// No request with this id (never submitted, or pruned).
 		UnknownRequest,
 		/// Only the requester may cancel.
@@ -513,7 +524,11 @@ pub mod pallet {
 		}
 
 		fn integrity_test() {
-			assert!(T::MaxScheduledPerBlock::get() >= 2 * T::MaxRequestsPerBlock::get());
+			assert!(T::MaxQueued::get() >= 1 && T::MaxScheduledPerBlock::get() >= 1);
+			assert!(
+				crate::apply::hook_floor::<T>().all_lte(T::HookWeight::get()),
+				"the hook's weight can not fit one draw and one scheduled item"
+			);
 			assert!(T::MaxAttempts::get() >= 1);
 			assert!(T::MaxOutputTokens::get() >= 1);
 			assert!(

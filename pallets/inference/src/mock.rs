@@ -66,6 +66,9 @@ parameter_types! {
 	pub const ProtocolAccount: AccountId = PROTOCOL;
 	pub const OperatorShare: Perbill = Perbill::from_percent(50);
 	pub const ProtocolShare: Perbill = Perbill::from_percent(10);
+	/// The hook's weight per block: a quarter of a two-second block unless a test lowers it.
+	pub static HookWeight: frame_support::weights::Weight =
+		frame_support::weights::Weight::from_parts(500_000_000_000, u64::MAX);
 }
 
 impl frame_system::offchain::SigningTypes for Test {
@@ -125,8 +128,9 @@ impl pallet_inference::Config for Test {
 	type MaxOperatorsPerModel = ConstU32<4>;
 	type MaxModelsPerOperator = ConstU32<2>;
 	type MaxQueuePerOperator = ConstU32<3>;
-	type MaxRequestsPerBlock = ConstU32<6>;
+	type MaxQueued = ConstU32<6>;
 	type MaxScheduledPerBlock = ConstU32<12>;
+	type HookWeight = HookWeight;
 	type MaxAttempts = ConstU32<2>;
 	type WeightInfo = ();
 }

@@ -12,6 +12,10 @@
 //!    restarts), set atomically before sending, stops any later worker from sending it again. Only if the request
 //!    is still waiting [`RESEND_AFTER`] blocks later (the transaction was dropped) is it sent again.
 //!
+//! 4. Outcomes and markers are removed [`KEEP_AFTER_DEADLINE`] blocks after the request's deadline (no proposal
+//!    can land after it): each is noted under the block of its removal, and every worker clears the notes of the
+//!    blocks that have passed, at most [`MAX_CLEARED_PER_RUN`] blocks' worth per run.
+//!
 //! Nothing here runs during block execution: `offchain_worker` is its only caller.
 
 use alloc::vec::Vec;
@@ -27,7 +31,7 @@ use sp_runtime::{
 	RuntimeAppPublic,
 };
 
-use crate::{lifecycle::RequestStatus, types::RequestId, Call, Config, Models, OperatorQueue, Operators, Requests};
+use crate::{lifecycle::RequestStatus, types::RequestId, Call, Config, Models, Operators, Requests};
 
 /// The key type of operator keys (`sibyl-node key insert --key-type sinf --scheme sr25519`).
 pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"sinf");
@@ -41,6 +45,12 @@ pub const MAX_WAIT_MS: u32 = 5_000;
 
 /// Blocks after which a proposal that is still not on chain is sent again.
 pub const RESEND_AFTER: u32 = 5;
+
+/// Blocks after a request's deadline that its stored outcome and sent marker are kept (past forks' reach).
+pub const KEEP_AFTER_DEADLINE: u32 = 32;
+
+/// Most blocks' notes one worker clears.
+pub const MAX_CLEARED_PER_RUN: u32 = 16;
 
 /// Operator keys: sr25519 under [`KEY_TYPE`].
 pub mod crypto {
@@ -66,26 +76,79 @@ pub fn job_key(id: RequestId, model: &[u8; 32], prompt: &[u32], max_new: u32) ->
 	sp_io::hashing::blake2_256(&(b"sibyl/job", id, model, prompt, max_new).encode())
 }
 
-fn outcome_key(job: &[u8; 32]) -> Vec<u8> {
+pub(crate) fn outcome_key(job: &[u8; 32]) -> Vec<u8> {
 	(b"sibyl/inference/outcome", job).encode()
 }
 
-fn sent_key<A: Encode>(id: RequestId, operator: &A) -> Vec<u8> {
+pub(crate) fn sent_key<A: Encode>(id: RequestId, operator: &A) -> Vec<u8> {
 	(b"sibyl/inference/sent", id, operator).encode()
+}
+
+fn notes_key<B: Encode>(block: B) -> Vec<u8> {
+	(b"sibyl/inference/clear-at", block).encode()
+}
+
+const CLEARED_UNTIL: &[u8] = b"sibyl/inference/cleared-until";
+
+/// Notes that `key` is to be removed at block `at`.
+fn clear_at<B: Encode>(at: B, key: Vec<u8>) {
+	let notes_at = notes_key(at);
+	let notes = StorageValueRef::persistent(&notes_at);
+	// Workers of several blocks may note at once: retry a lost race (each attempt re-reads).
+	for _ in 0..3 {
+		let done = notes.mutate(|prev: Result<Option<Vec<Vec<u8>>>, _>| -> Result<_, ()> {
+			let mut keys = prev.ok().flatten().unwrap_or_default();
+			if !keys.contains(&key) {
+				keys.push(key.clone());
+			}
+			Ok(keys)
+		});
+		if done.is_ok() {
+			return;
+		}
+	}
+}
+
+/// Removes what was noted for the blocks up to `now` (resuming where the last worker stopped).
+fn clear_passed<T: Config>(now: BlockNumberFor<T>) {
+	let cursor = StorageValueRef::persistent(CLEARED_UNTIL);
+	let mut block = match cursor.get::<BlockNumberFor<T>>() {
+		Ok(Some(b)) => b,
+		// A node's first worker: nothing noted before it.
+		_ => now,
+	};
+	let mut cleared = 0;
+	while block <= now && cleared < MAX_CLEARED_PER_RUN {
+		let notes_at = notes_key(block);
+		let mut notes = StorageValueRef::persistent(&notes_at);
+		if let Ok(Some(keys)) = notes.get::<Vec<Vec<u8>>>() {
+			for key in keys {
+				StorageValueRef::persistent(&key).clear();
+			}
+		}
+		notes.clear();
+		block = block.saturating_add(1u32.into());
+		cleared += 1;
+	}
+	let _ = cursor.mutate(|prev: Result<Option<BlockNumberFor<T>>, _>| -> Result<_, ()> {
+		Ok(match prev {
+			Ok(Some(p)) if p > block => p,
+			_ => block,
+		})
+	});
 }
 
 /// The worker of block `now`.
 pub fn run<T: Config>(now: BlockNumberFor<T>) {
+	clear_passed::<T>(now);
 	let keys = <T::AuthorityId as AppCrypto<T::Public, T::Signature>>::RuntimeAppPublic::all();
 	let mut budget = Budget { left_ms: MAX_WAIT_MS, started: sp_io::offchain::timestamp() };
 	for key in keys {
 		let generic: <T::AuthorityId as AppCrypto<T::Public, T::Signature>>::GenericPublic = key.into();
 		let public: T::Public = generic.into();
 		let operator = public.clone().into_account();
-		if !Operators::<T>::contains_key(&operator) {
-			continue;
-		}
-		for id in OperatorQueue::<T>::get(&operator).iter().take(MAX_PER_RUN) {
+		let Some(op) = Operators::<T>::get(&operator) else { continue };
+		for id in op.queue.iter().take(MAX_PER_RUN) {
 			if !serve_one::<T>(now, *id, &operator, &public, &mut budget) {
 				return;
 			}
@@ -126,6 +189,7 @@ fn serve_one<T: Config>(
 	let key = job_key(id, &model.root, &r.prompt, r.terms.max_new);
 	let stored_key = outcome_key(&key);
 	let stored = StorageValueRef::persistent(&stored_key);
+	let forget_at = deadline.saturating_add(KEEP_AFTER_DEADLINE.into());
 	let outcome = match stored.get::<Outcome>() {
 		Ok(Some(o)) => o,
 		_ => match sibyl_inference::infer(Job {
@@ -136,6 +200,7 @@ fn serve_one<T: Config>(
 		}, budget.left()) {
 			JobState::Done(o) => {
 				stored.set(&o);
+				clear_at(forget_at, stored_key.clone());
 				o
 			},
 			JobState::Running { generated } => {
@@ -174,6 +239,7 @@ fn serve_one<T: Config>(
 	if claimed.is_err() {
 		return true;
 	}
+	clear_at(forget_at, sent_at.clone());
 	let result = Signer::<T, T::AuthorityId>::any_account().with_filter(alloc::vec![public.clone()]).send_signed_transaction(
 		|_| Call::propose {
 			request: id,

@@ -62,14 +62,22 @@ pub enum OperatorState<BlockNumber> {
 
 /// A bonded operator.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
-#[scale_info(skip_type_params(MaxModels))]
-pub struct OperatorInfo<Balance, BlockNumber, MaxModels: frame_support::traits::Get<u32>> {
+#[scale_info(skip_type_params(MaxModels, MaxQueue))]
+pub struct OperatorInfo<
+	Balance,
+	BlockNumber,
+	MaxModels: frame_support::traits::Get<u32>,
+	MaxQueue: frame_support::traits::Get<u32>,
+> {
 	/// Held bond (slashable).
 	pub bond: Balance,
 	/// Active or unbonding.
 	pub state: OperatorState<BlockNumber>,
 	/// The models it serves.
 	pub models: BoundedVec<ModelId, MaxModels>,
+	/// The requests assigned to it that wait for its proposal, oldest first: what its off-chain worker runs.
+	/// An operator whose queue is full is not drawn.
+	pub queue: BoundedVec<RequestId, MaxQueue>,
 	/// Requests assigned to it or answered by it that have not ended: it can not withdraw while any is open.
 	pub open: u32,
 }

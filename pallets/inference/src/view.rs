@@ -8,10 +8,10 @@ use sibyl_inference_primitives::{ModelView, Quote, QuoteError, RequestView, Resu
 use crate::{
 	lifecycle::RequestStatus,
 	types::{ModelId, ModelState, RequestId, Root},
-	BalanceOf, Config, ModelByRoot, ModelOperators, Models, OperatorQueue, Pallet, Requests, Results,
+	BalanceOf, Config, ModelByRoot, ModelOperators, Models, Operators, Pallet, Requests, Results,
 };
 #[cfg(any(feature = "try-runtime", test))]
-use crate::{HoldReason, Operators, Queued, Schedule};
+use crate::{DrawCursor, HoldReason, NextRequestId, Schedule, WakeCursor};
 use frame_system::pallet_prelude::BlockNumberFor;
 
 impl<T: Config> Pallet<T> {
@@ -65,7 +65,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The requests waiting for `operator`'s proposal, oldest first.
 	pub fn operator_queue(operator: &T::AccountId) -> Vec<RequestId> {
-		OperatorQueue::<T>::get(operator).into_inner()
+		Operators::<T>::get(operator).map(|op| op.queue.into_inner()).unwrap_or_default()
 	}
 
 	/// A registered model as clients see it.
@@ -124,7 +124,10 @@ pub fn check_holds<T: Config>() -> Result<(), sp_runtime::TryRuntimeError> {
 			ensure(serves, "model lists an operator that does not serve it")?;
 		}
 	}
-	let queued = Queued::<T>::get();
+	let (draw_from, next_id) = (DrawCursor::<T>::get(), NextRequestId::<T>::get());
+	ensure(draw_from <= next_id, "the draw cursor is past the last request")?;
+	ensure(next_id - draw_from <= <T::MaxQueued as frame_support::traits::Get<u32>>::get() as u64, "more requests wait for a draw than MaxQueued")?;
+	let mut queues: BTreeMap<T::AccountId, Vec<RequestId>> = BTreeMap::new();
 	for (id, r) in Requests::<T>::iter() {
 		if !r.status.is_terminal() {
 			add(&r.requester, 2, r.held);
@@ -137,9 +140,9 @@ pub fn check_holds<T: Config>() -> Result<(), sp_runtime::TryRuntimeError> {
 			ensure(Schedule::<T>::get(b).contains(&id), "request not in the schedule of its wake block")?;
 		}
 		match &r.status {
-			RequestStatus::Queued => ensure(queued.contains(&id), "queued request not in the queue")?,
+			RequestStatus::Queued => ensure(id >= draw_from, "a waiting request is behind the draw cursor")?,
 			RequestStatus::Assigned { operator, .. } => {
-				ensure(OperatorQueue::<T>::get(operator).contains(&id), "assigned request not in its operator's queue")?;
+				queues.entry(operator.clone()).or_default().push(id);
 				*open.entry(operator.clone()).or_insert(0) += 1;
 			},
 			RequestStatus::Proposed { operator, .. } | RequestStatus::Disputed { operator, .. } => {
@@ -155,15 +158,17 @@ pub fn check_holds<T: Config>() -> Result<(), sp_runtime::TryRuntimeError> {
 		let recorded = Operators::<T>::get(who).map(|op| op.open).unwrap_or(0);
 		ensure(recorded == *n, "operator's open count disagrees with its requests")?;
 	}
-	for (who, q) in OperatorQueue::<T>::iter() {
-		for id in q.iter() {
-			let assigned = Requests::<T>::get(id)
-				.map(|r| matches!(r.status, RequestStatus::Assigned { ref operator, .. } if *operator == who))
-				.unwrap_or(false);
-			ensure(assigned, "operator queue holds a request not assigned to it")?;
-		}
+	for (who, op) in Operators::<T>::iter() {
+		let mut queue = op.queue.into_inner();
+		queue.sort();
+		let mut assigned = queues.remove(&who).unwrap_or_default();
+		assigned.sort();
+		ensure(queue == assigned, "an operator's queue differs from the requests assigned to it")?;
 	}
+	ensure(queues.is_empty(), "a request is assigned to an account that is not an operator")?;
+	let wake_from = WakeCursor::<T>::get();
 	for (block, list) in Schedule::<T>::iter() {
+		ensure(block >= wake_from, "a schedule list behind the wake cursor")?;
 		for id in list.iter() {
 			let wakes = Requests::<T>::get(id).map(|r| r.wake == Some(block)).unwrap_or(false);
 			ensure(wakes, "schedule holds a request that does not wake then")?;

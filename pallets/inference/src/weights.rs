@@ -3,7 +3,7 @@
 
 //! Weights of `pallet_inference`, measured by `make weights` (`scripts/weights.sh`), not written by hand.
 //!
-//! Benchmark CLI 64.0.0, 2026-11-23; steps `50`, repeat `20`; CPU `AMD EPYC`;
+//! Benchmark CLI 64.0.0, 2026-11-23; steps `20`, repeat `10`; CPU `AMD EPYC`;
 //! execution `Compiled`.
 //!
 //! This file gives the pallet its `WeightInfo` trait, `SubstrateWeight` (what the runtime uses, with its own
@@ -32,7 +32,9 @@ pub trait WeightInfo {
 	fn propose(o: u32, ) -> Weight;
 	fn set_params() -> Weight;
 	fn on_initialize_idle() -> Weight;
-	fn assign_one() -> Weight;
+	fn draws(n: u32, ) -> Weight;
+	fn draws_refunded(n: u32, ) -> Weight;
+	fn probes(c: u32, ) -> Weight;
 	fn wake_stale() -> Weight;
 	fn wake_prune() -> Weight;
 	fn wake_deadline() -> Weight;
@@ -55,9 +57,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[1, 256]`.
 	fn register_model(l: u32, ) -> Weight {
 		// Proof size: measured `379`, estimated `3593`.
-		// Minimum execution time: 73_289_000 picoseconds.
-		Weight::from_parts(97_024_265, 3593)
-			.saturating_add(Weight::from_parts(249_131, 0).saturating_mul(l.into()))
+		// Minimum execution time: 73_519_000 picoseconds.
+		Weight::from_parts(78_692_138, 3593)
+			.saturating_add(Weight::from_parts(167_328, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -65,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(4341), added: 6816, mode: `MaxEncodedLen`)
 	fn set_model_fees() -> Weight {
 		// Proof size: measured `509`, estimated `7806`.
-		// Minimum execution time: 13_901_000 picoseconds.
-		Weight::from_parts(20_380_000, 7806)
+		// Minimum execution time: 13_780_000 picoseconds.
+		Weight::from_parts(15_253_000, 7806)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -78,71 +80,71 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn retire_model() -> Weight {
 		// Proof size: measured `846`, estimated `7806`.
-		// Minimum execution time: 55_813_000 picoseconds.
-		Weight::from_parts(90_213_000, 7806)
+		// Minimum execution time: 55_623_000 picoseconds.
+		Weight::from_parts(59_108_000, 7806)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Inference::Operators` (r:1 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn bond() -> Weight {
-		// Proof size: measured `418`, estimated `3593`.
-		// Minimum execution time: 61_120_000 picoseconds.
-		Weight::from_parts(98_796_000, 3593)
+		// Proof size: measured `419`, estimated `5621`.
+		// Minimum execution time: 60_810_000 picoseconds.
+		Weight::from_parts(63_685_000, 5621)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Inference::Operators` (r:1 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(4341), added: 6816, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:1 w:1)
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	fn serve() -> Weight {
-		// Proof size: measured `2550`, estimated `7806`.
-		// Minimum execution time: 41_692_000 picoseconds.
-		Weight::from_parts(77_334_000, 7806)
+		// Proof size: measured `2551`, estimated `7806`.
+		// Minimum execution time: 39_989_000 picoseconds.
+		Weight::from_parts(53_079_000, 7806)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Inference::Operators` (r:1 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:1 w:1)
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	fn stop_serving() -> Weight {
-		// Proof size: measured `1873`, estimated `4510`.
-		// Minimum execution time: 31_276_000 picoseconds.
-		Weight::from_parts(64_756_000, 4510)
+		// Proof size: measured `1874`, estimated `5621`.
+		// Minimum execution time: 28_983_000 picoseconds.
+		Weight::from_parts(42_623_000, 5621)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Inference::Operators` (r:1 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:8 w:8)
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
-		// Proof size: measured `9609`, estimated `29150`.
-		// Minimum execution time: 100_359_000 picoseconds.
-		Weight::from_parts(157_483_000, 29150)
+		// Proof size: measured `9610`, estimated `29150`.
+		// Minimum execution time: 93_108_000 picoseconds.
+		Weight::from_parts(116_994_000, 29150)
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
 	/// Storage: `Inference::Operators` (r:1 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Proof size: measured `529`, estimated `3593`.
-		// Minimum execution time: 53_629_000 picoseconds.
-		Weight::from_parts(85_897_000, 3593)
+		// Proof size: measured `530`, estimated `5621`.
+		// Minimum execution time: 53_459_000 picoseconds.
+		Weight::from_parts(57_835_000, 5621)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -152,43 +154,37 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::NextRequestId` (r:1 w:1)
 	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Queued` (r:1 w:1)
-	/// Proof: `Inference::Queued` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:0)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 1024]`.
 	fn submit(p: u32, ) -> Weight {
-		// Proof size: measured `6285`, estimated `7806`.
-		// Minimum execution time: 89_893_000 picoseconds.
-		Weight::from_parts(133_523_130, 7806)
-			.saturating_add(Weight::from_parts(14_890, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(6))
-			.saturating_add(T::DbWeight::get().writes(5))
+		// Proof size: measured `2071`, estimated `7806`.
+		// Minimum execution time: 77_756_000 picoseconds.
+		Weight::from_parts(90_531_026, 7806)
+			.saturating_add(Weight::from_parts(397, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::OperatorQueue` (r:1 w:1)
-	/// Proof: `Inference::OperatorQueue` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Operators` (r:1 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Schedule` (r:2 w:2)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
-		// Proof size: measured `21413`, estimated `38736`.
-		// Minimum execution time: 97_905_000 picoseconds.
-		Weight::from_parts(143_764_000, 38736)
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(7))
+		// Proof size: measured `70359`, estimated `137040`.
+		// Minimum execution time: 157_714_000 picoseconds.
+		Weight::from_parts(184_694_000, 137040)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
@@ -196,110 +192,190 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Models` (r:1 w:0)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(4341), added: 6816, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Schedule` (r:2 w:2)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::OperatorQueue` (r:1 w:1)
-	/// Proof: `Inference::OperatorQueue` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Operators` (r:1 w:1)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(2170), added: 4645, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 512]`.
-	fn propose(o: u32, ) -> Weight {
-		// Proof size: measured `21622`, estimated `38736`.
-		// Minimum execution time: 114_249_000 picoseconds.
-		Weight::from_parts(150_959_954, 38736)
-			.saturating_add(Weight::from_parts(20_489, 0).saturating_mul(o.into()))
-			.saturating_add(T::DbWeight::get().reads(8))
-			.saturating_add(T::DbWeight::get().writes(7))
+	fn propose(_o: u32, ) -> Weight {
+		// Proof size: measured `70733`, estimated `137040`.
+		// Minimum execution time: 195_980_000 picoseconds.
+		Weight::from_parts(221_192_457, 137040)
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Inference::LifecycleParams` (r:0 w:1)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_678_000 picoseconds.
-		Weight::from_parts(7_201_000, 0)
+		// Minimum execution time: 5_468_000 picoseconds.
+		Weight::from_parts(6_219_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Schedule` (r:1 w:0)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
-	/// Storage: `System::ParentHash` (r:1 w:0)
-	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Queued` (r:1 w:0)
-	/// Proof: `Inference::Queued` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:0)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
-		// Proof size: measured `198`, estimated `19863`.
-		// Minimum execution time: 5_267_000 picoseconds.
-		Weight::from_parts(6_580_000, 19863)
-			.saturating_add(T::DbWeight::get().reads(3))
+		// Proof size: measured `265`, estimated `69015`.
+		// Minimum execution time: 9_955_000 picoseconds.
+		Weight::from_parts(11_127_000, 69015)
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(1))
 	}
-	/// Storage: `Inference::Schedule` (r:2 w:1)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Queued` (r:1 w:1)
-	/// Proof: `Inference::Queued` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Schedule` (r:2 w:1)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:1)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:100 w:100)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ModelOperators` (r:100 w:0)
+	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Operators` (r:100 w:100)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
+	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 100]`.
+	fn draws(n: u32, ) -> Weight {
+		// Proof size: measured `661 + n * 4376`, estimated `137040 + n * 6840`.
+		// Minimum execution time: 41_392_000 picoseconds.
+		Weight::from_parts(8_773_861, 137040)
+			.saturating_add(Weight::from_parts(28_896_547, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
+	}
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Schedule` (r:2 w:1)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:1)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Requests` (r:100 w:100)
+	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::ModelOperators` (r:100 w:0)
+	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Operators` (r:100 w:0)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:100 w:100)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:100 w:100)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
+	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 100]`.
+	fn draws_refunded(n: u32, ) -> Weight {
+		// Proof size: measured `518 + n * 4646`, estimated `137040 + n * 6840`.
+		// Minimum execution time: 82_092_000 picoseconds.
+		Weight::from_parts(83_574_000, 137040)
+			.saturating_add(Weight::from_parts(70_718_434, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
+	}
+	/// Storage: `System::ParentHash` (r:1 w:0)
+	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Schedule` (r:2 w:1)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:1)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:1 w:0)
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Operators` (r:32 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::OperatorQueue` (r:1 w:1)
-	/// Proof: `Inference::OperatorQueue` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	fn assign_one() -> Weight {
-		// Proof size: measured `8187`, estimated `83582`.
-		// Minimum execution time: 178_105_000 picoseconds.
-		Weight::from_parts(193_156_000, 83582)
-			.saturating_add(T::DbWeight::get().reads(40))
+	/// The range of component `c` is `[1, 32]`.
+	fn probes(c: u32, ) -> Weight {
+		// Proof size: measured `4622 + c * 114`, estimated `137040 + c * 4631`.
+		// Minimum execution time: 40_821_000 picoseconds.
+		Weight::from_parts(38_231_501, 137040)
+			.saturating_add(Weight::from_parts(4_669_608, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(9))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(Weight::from_parts(0, 4631).saturating_mul(c.into()))
 	}
-	/// Storage: `Inference::Schedule` (r:1 w:1)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Schedule` (r:1 w:1)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:0)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Queued` (r:1 w:0)
-	/// Proof: `Inference::Queued` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:0)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn wake_stale() -> Weight {
-		// Proof size: measured `239`, estimated `19863`.
-		// Minimum execution time: 8_433_000 picoseconds.
-		Weight::from_parts(9_915_000, 19863)
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(1))
+		// Proof size: measured `306`, estimated `69015`.
+		// Minimum execution time: 13_370_000 picoseconds.
+		Weight::from_parts(14_661_000, 69015)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
-	/// Storage: `Inference::Schedule` (r:1 w:1)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Schedule` (r:1 w:1)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Queued` (r:1 w:0)
-	/// Proof: `Inference::Queued` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:0)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(2170), added: 4645, mode: `MaxEncodedLen`)
 	fn wake_prune() -> Weight {
-		// Proof size: measured `4593`, estimated `19863`.
-		// Minimum execution time: 20_570_000 picoseconds.
-		Weight::from_parts(24_957_000, 19863)
-			.saturating_add(T::DbWeight::get().reads(4))
-			.saturating_add(T::DbWeight::get().writes(3))
+		// Proof size: measured `4614`, estimated `69015`.
+		// Minimum execution time: 25_338_000 picoseconds.
+		Weight::from_parts(27_631_000, 69015)
+			.saturating_add(T::DbWeight::get().reads(6))
+			.saturating_add(T::DbWeight::get().writes(4))
 	}
-	/// Storage: `Inference::Schedule` (r:2 w:2)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Schedule` (r:2 w:2)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::OperatorQueue` (r:2 w:2)
-	/// Proof: `Inference::OperatorQueue` (`max_values`: None, `max_size`: Some(2098), added: 4573, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Operators` (r:32 w:2)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
@@ -308,19 +384,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Queued` (r:1 w:0)
-	/// Proof: `Inference::Queued` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:0)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn wake_deadline() -> Weight {
-		// Proof size: measured `9297`, estimated `83582`.
-		// Minimum execution time: 247_036_000 picoseconds.
-		Weight::from_parts(306_815_000, 83582)
+		// Proof size: measured `9313`, estimated `149182`.
+		// Minimum execution time: 243_562_000 picoseconds.
+		Weight::from_parts(253_325_000, 149182)
 			.saturating_add(T::DbWeight::get().reads(44))
-			.saturating_add(T::DbWeight::get().writes(10))
+			.saturating_add(T::DbWeight::get().writes(9))
 	}
-	/// Storage: `Inference::Schedule` (r:2 w:2)
-	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(16398), added: 18873, mode: `MaxEncodedLen`)
 	/// Storage: `System::ParentHash` (r:1 w:0)
 	/// Proof: `System::ParentHash` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::WakeCursor` (r:1 w:1)
+	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::Schedule` (r:2 w:2)
+	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:1 w:1)
@@ -332,111 +412,134 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Operators` (r:1 w:1)
-	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::Queued` (r:1 w:0)
-	/// Proof: `Inference::Queued` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::NextRequestId` (r:1 w:0)
+	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Inference::DrawCursor` (r:1 w:0)
+	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn wake_finalize() -> Weight {
-		// Proof size: measured `5823`, estimated `38736`.
-		// Minimum execution time: 206_766_000 picoseconds.
-		Weight::from_parts(285_193_000, 38736)
-			.saturating_add(T::DbWeight::get().reads(14))
-			.saturating_add(T::DbWeight::get().writes(10))
+		// Proof size: measured `5843`, estimated `137040`.
+		// Minimum execution time: 214_418_000 picoseconds.
+		Weight::from_parts(220_527_000, 137040)
+			.saturating_add(T::DbWeight::get().reads(16))
+			.saturating_add(T::DbWeight::get().writes(11))
 	}
 }
 
 /// The same measurements with ParityDB's default read and write weights, for tests.
 impl WeightInfo for () {
 	fn register_model(l: u32, ) -> Weight {
-		Weight::from_parts(97_024_265, 3593)
-			.saturating_add(Weight::from_parts(249_131, 0).saturating_mul(l.into()))
+		Weight::from_parts(78_692_138, 3593)
+			.saturating_add(Weight::from_parts(167_328, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	fn set_model_fees() -> Weight {
-		Weight::from_parts(20_380_000, 7806)
+		Weight::from_parts(15_253_000, 7806)
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn retire_model() -> Weight {
-		Weight::from_parts(90_213_000, 7806)
+		Weight::from_parts(59_108_000, 7806)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn bond() -> Weight {
-		Weight::from_parts(98_796_000, 3593)
+		Weight::from_parts(63_685_000, 5621)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn serve() -> Weight {
-		Weight::from_parts(77_334_000, 7806)
+		Weight::from_parts(53_079_000, 7806)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn stop_serving() -> Weight {
-		Weight::from_parts(64_756_000, 4510)
+		Weight::from_parts(42_623_000, 5621)
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(157_483_000, 29150)
+		Weight::from_parts(116_994_000, 29150)
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(9))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(85_897_000, 3593)
+		Weight::from_parts(57_835_000, 5621)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn submit(p: u32, ) -> Weight {
-		Weight::from_parts(133_523_130, 7806)
-			.saturating_add(Weight::from_parts(14_890, 0).saturating_mul(p.into()))
+		Weight::from_parts(90_531_026, 7806)
+			.saturating_add(Weight::from_parts(397, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().writes(3))
+	}
+	fn cancel() -> Weight {
+		Weight::from_parts(184_694_000, 137040)
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
-	fn cancel() -> Weight {
-		Weight::from_parts(143_764_000, 38736)
-			.saturating_add(ParityDbWeight::get().reads(8))
-			.saturating_add(ParityDbWeight::get().writes(7))
-	}
-	fn propose(o: u32, ) -> Weight {
-		Weight::from_parts(150_959_954, 38736)
-			.saturating_add(Weight::from_parts(20_489, 0).saturating_mul(o.into()))
-			.saturating_add(ParityDbWeight::get().reads(8))
-			.saturating_add(ParityDbWeight::get().writes(7))
+	fn propose(_o: u32, ) -> Weight {
+		Weight::from_parts(221_192_457, 137040)
+			.saturating_add(ParityDbWeight::get().reads(7))
+			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(7_201_000, 0)
+		Weight::from_parts(6_219_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(6_580_000, 19863)
-			.saturating_add(ParityDbWeight::get().reads(3))
-	}
-	fn assign_one() -> Weight {
-		Weight::from_parts(193_156_000, 83582)
-			.saturating_add(ParityDbWeight::get().reads(40))
-			.saturating_add(ParityDbWeight::get().writes(5))
-	}
-	fn wake_stale() -> Weight {
-		Weight::from_parts(9_915_000, 19863)
-			.saturating_add(ParityDbWeight::get().reads(4))
+		Weight::from_parts(11_127_000, 69015)
+			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
-	fn wake_prune() -> Weight {
-		Weight::from_parts(24_957_000, 19863)
-			.saturating_add(ParityDbWeight::get().reads(4))
+	fn draws(n: u32, ) -> Weight {
+		Weight::from_parts(8_773_861, 137040)
+			.saturating_add(Weight::from_parts(28_896_547, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
+	}
+	fn draws_refunded(n: u32, ) -> Weight {
+		Weight::from_parts(83_574_000, 137040)
+			.saturating_add(Weight::from_parts(70_718_434, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(7))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
+	}
+	fn probes(c: u32, ) -> Weight {
+		Weight::from_parts(38_231_501, 137040)
+			.saturating_add(Weight::from_parts(4_669_608, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(9))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(5))
+			.saturating_add(Weight::from_parts(0, 4631).saturating_mul(c.into()))
+	}
+	fn wake_stale() -> Weight {
+		Weight::from_parts(14_661_000, 69015)
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(2))
+	}
+	fn wake_prune() -> Weight {
+		Weight::from_parts(27_631_000, 69015)
+			.saturating_add(ParityDbWeight::get().reads(6))
+			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn wake_deadline() -> Weight {
-		Weight::from_parts(306_815_000, 83582)
+		Weight::from_parts(253_325_000, 149182)
 			.saturating_add(ParityDbWeight::get().reads(44))
-			.saturating_add(ParityDbWeight::get().writes(10))
+			.saturating_add(ParityDbWeight::get().writes(9))
 	}
 	fn wake_finalize() -> Weight {
-		Weight::from_parts(285_193_000, 38736)
-			.saturating_add(ParityDbWeight::get().reads(14))
-			.saturating_add(ParityDbWeight::get().writes(10))
+		Weight::from_parts(220_527_000, 137040)
+			.saturating_add(ParityDbWeight::get().reads(16))
+			.saturating_add(ParityDbWeight::get().writes(11))
 	}
 }

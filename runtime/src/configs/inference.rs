@@ -31,6 +31,10 @@ parameter_types! {
 	pub const OperatorShare: Perbill = Perbill::from_percent(70);
 	/// The protocol's share; the model's revenue gets the remaining 25%.
 	pub const ProtocolShare: Perbill = Perbill::from_percent(5);
+	/// The hook's share of a block: the quarter that normal extrinsics (75%) leave, so a busy hook never
+	/// crowds out transactions; what does not fit waits for the next block.
+	pub HookWeight: frame_support::weights::Weight =
+		Perbill::from_percent(25) * super::system::RuntimeBlockWeights::get().max_block;
 }
 
 impl pallet_inference::Config for Runtime {
@@ -53,8 +57,9 @@ impl pallet_inference::Config for Runtime {
 	type MaxOperatorsPerModel = ConstU32<32>;
 	type MaxModelsPerOperator = ConstU32<8>;
 	type MaxQueuePerOperator = ConstU32<256>;
-	type MaxRequestsPerBlock = ConstU32<512>;
-	type MaxScheduledPerBlock = ConstU32<2048>;
+	type MaxQueued = ConstU32<8192>;
+	type MaxScheduledPerBlock = ConstU32<8192>;
+	type HookWeight = HookWeight;
 	type MaxAttempts = ConstU32<3>;
 	type WeightInfo = crate::weights::pallet_inference::WeightInfo<Runtime>;
 }

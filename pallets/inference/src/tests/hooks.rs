@@ -4,7 +4,11 @@ use frame_support::{assert_ok, traits::{fungible::InspectHold, Hooks}};
 
 use super::*;
 use crate::{
-	lifecycle::RefundReason, Event, HoldReason, OperatorQueue, Operators, Results, Schedule,
+	apply::{worst_wake, DrawCosts},
+	lifecycle::RefundReason,
+	mock::HookWeight,
+	weights::WeightInfo,
+	DrawCursor, Event, HoldReason, NextRequestId, Operators, Results, Schedule, WakeCursor,
 };
 
 #[test]
@@ -23,7 +27,7 @@ fn a_missed_deadline_penalises_and_reassigns_then_refunds() {
 			Event::DeadlineMissed { request: id, operator: first, penalty: MISS_PENALTY },
 		]);
 		assert!(ev.contains(&Event::RequestAssigned { request: id, operator: second, deadline: System::block_number() + TIMEOUT }));
-		assert!(OperatorQueue::<Test>::get(first).is_empty());
+		assert!(Operators::<Test>::get(first).unwrap().queue.is_empty());
 		assert_eq!(Operators::<Test>::get(first).unwrap().open, 0);
 		assert_eq!(Operators::<Test>::get(first).unwrap().bond, MIN_BOND - MISS_PENALTY);
 		// The first operator's answer is now refused.
@@ -73,7 +77,7 @@ fn full_operator_queues_are_skipped() {
 		let assigned = ids.iter().filter(|id| matches!(status(**id), RequestStatus::Assigned { .. })).count();
 		assert_eq!(assigned, 9);
 		for op in [OP_A, OP_B, OP_C] {
-			assert_eq!(OperatorQueue::<Test>::get(op).len(), 3);
+			assert_eq!(Operators::<Test>::get(op).unwrap().queue.len(), 3);
 		}
 		let refunded = ids.iter().filter(|id| matches!(status(**id), RequestStatus::Refunded { .. })).count();
 		assert_eq!(refunded, 1);
@@ -132,12 +136,73 @@ fn a_full_block_schedule_moves_to_the_next_block() {
 #[test]
 fn the_hook_charges_for_what_it_did() {
 	new_test_ext().execute_with(|| {
-		use crate::weights::WeightInfo;
 		let idle = <() as WeightInfo>::on_initialize_idle();
 		assert_eq!(Inference::on_initialize(1), idle);
 		submit(ALICE, 1, 0);
 		submit(BOB, 1, 0);
-		let w = Inference::on_initialize(2);
-		assert_eq!(w, idle + <() as WeightInfo>::assign_one() * 2);
+		System::set_block_number(2);
+		// Two draws, each visiting one operator (the first one visited is eligible).
+		let costs = DrawCosts::<Test>::get();
+		assert_eq!(Inference::on_initialize(2), idle + costs.base + costs.assigned * 2);
+	});
+}
+
+#[test]
+fn draws_that_do_not_fit_wait_for_the_next_block_in_order() {
+	new_test_ext().execute_with(|| {
+		let costs = DrawCosts::<Test>::get();
+		let budget = <() as WeightInfo>::on_initialize_idle() + costs.base + costs.worst * 2;
+		HookWeight::set(budget);
+		let ids: Vec<_> = (0..5).map(|_| submit(ALICE, 1, 0)).collect();
+		for drawn in [2, 4, 5] {
+			let n = System::block_number() + 1;
+			System::set_block_number(n);
+			let used = Inference::on_initialize(n);
+			assert!(used.all_lte(budget), "block {n} used {used:?} of {budget:?}");
+			assert_eq!(DrawCursor::<Test>::get(), ids[0] + drawn);
+			for (k, id) in ids.iter().enumerate() {
+				let assigned = matches!(status(*id), RequestStatus::Assigned { .. });
+				assert_eq!(assigned, (k as u64) < drawn, "request {id} after block {n}");
+			}
+			assert_eq!(crate::Pallet::<Test>::do_try_state(), Ok(()));
+		}
+		// Each waited for its own draw: deadlines one block apart for the carried ones.
+		let deadline = |id| match status(id) {
+			RequestStatus::Assigned { deadline, .. } => deadline,
+			other => panic!("{other:?}"),
+		};
+		assert_eq!(deadline(ids[1]) + 1, deadline(ids[2]));
+		assert_eq!(deadline(ids[3]) + 1, deadline(ids[4]));
+	});
+}
+
+#[test]
+fn scheduled_work_that_does_not_fit_waits_for_the_next_block() {
+	new_test_ext().execute_with(|| {
+		let ids: Vec<_> = (0..3).map(|_| submit(ALICE, 1, 0)).collect();
+		next_block();
+		let first: Vec<_> = ids.iter().map(|id| assignee(*id)).collect();
+		let wake = Requests::<Test>::get(ids[0]).unwrap().wake.unwrap();
+		run_to(wake - 1);
+		// Room for two of the three missed deadlines in each block.
+		let budget = <() as WeightInfo>::on_initialize_idle() + worst_wake::<Test>() * 2;
+		HookWeight::set(budget);
+		next_block();
+		let missed = |ev: &[Event<Test>]| {
+			ev.iter().filter(|e| matches!(e, Event::DeadlineMissed { .. })).count()
+		};
+		assert_eq!(missed(&events()), 2);
+		// The third waits in its list, which the cursor still points at.
+		assert_eq!(WakeCursor::<Test>::get(), wake);
+		assert_eq!(Schedule::<Test>::get(wake).into_inner(), vec![ids[2]]);
+		assert_eq!(assignee(ids[2]), first[2]);
+		assert_eq!(crate::Pallet::<Test>::do_try_state(), Ok(()));
+		next_block();
+		assert_eq!(missed(&events()), 1);
+		assert_ne!(assignee(ids[2]), first[2]);
+		assert!(WakeCursor::<Test>::get() > wake);
+		assert!(Schedule::<Test>::get(wake).is_empty());
+		// Nothing is waiting for a draw meanwhile.
+		assert_eq!(DrawCursor::<Test>::get(), NextRequestId::<Test>::get());
 	});
 }

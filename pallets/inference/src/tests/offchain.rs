@@ -235,3 +235,31 @@ fn the_host_function_is_unavailable_outside_workers() {
 		assert_eq!(sibyl_inference_primitives::host::sibyl_inference::infer(job, 100), JobState::Unavailable);
 	});
 }
+
+#[test]
+fn outcomes_and_markers_are_removed_after_the_deadline() {
+	with_worker_ext(true, |pool, _| {
+		use crate::offchain::{job_key, outcome_key, sent_key, KEEP_AFTER_DEADLINE};
+		use sp_core::offchain::StorageKind;
+		UintAuthorityId::set_all_keys([OP_A, OP_B, OP_C]);
+		let (id, op) = submit_assigned(ALICE, 5, 0);
+		let now = System::block_number();
+		let RequestStatus::Assigned { deadline, .. } = status(id) else { panic!("assigned") };
+		Inference::offchain_worker(now);
+		assert_eq!(proposals(&pool).len(), 1);
+		let root = crate::Models::<Test>::get(0).unwrap().root;
+		let outcome = outcome_key(&job_key(id, &root, &prompt(4), 5));
+		let sent = sent_key(id, &op);
+		let stored = |key: &[u8]| sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, key).is_some();
+		assert!(stored(&outcome) && stored(&sent));
+		// Kept until KEEP_AFTER_DEADLINE blocks after the deadline ...
+		let forget_at = deadline + KEEP_AFTER_DEADLINE as u64;
+		for b in now + 1..forget_at {
+			Inference::offchain_worker(b);
+		}
+		assert!(stored(&outcome) && stored(&sent));
+		// ... then removed by the worker of that block.
+		Inference::offchain_worker(forget_at);
+		assert!(!stored(&outcome) && !stored(&sent));
+	});
+}

@@ -3,7 +3,7 @@
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 
 use super::*;
-use crate::{Error, Event, HoldReason, OperatorQueue, Queued};
+use crate::{DrawCursor, Error, Event, HoldReason, NextRequestId, Operators};
 
 fn fee_held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&HoldReason::RequestFee.into(), &who)
@@ -22,7 +22,8 @@ fn submit_holds_exactly_the_quote() {
 			vec![Event::RequestSubmitted { request: id, requester: ALICE, model: 0, max_fee: q.total }]
 		);
 		assert_eq!(status(id), RequestStatus::Queued);
-		assert_eq!(Queued::<Test>::get().into_inner(), vec![id]);
+		// It waits for its draw: the only request between the draw cursor and the next id.
+		assert_eq!((DrawCursor::<Test>::get(), NextRequestId::<Test>::get()), (id, id + 1));
 		let v = Inference::request_view(id).unwrap();
 		assert_eq!((v.requester, v.model, v.prompt, v.max_new, v.max_fee), (ALICE, 0, prompt(4), 5, q.total));
 		// Drawn at the start of the next block, with a deadline TIMEOUT blocks later.
@@ -32,7 +33,8 @@ fn submit_holds_exactly_the_quote() {
 			events(),
 			vec![Event::RequestAssigned { request: id, operator: op, deadline: 2 + TIMEOUT }]
 		);
-		assert_eq!(OperatorQueue::<Test>::get(op).into_inner(), vec![id]);
+		assert_eq!(Operators::<Test>::get(op).unwrap().queue.into_inner(), vec![id]);
+		assert_eq!(DrawCursor::<Test>::get(), id + 1);
 		assert_eq!(Inference::operator_queue(&op), vec![id]);
 	});
 }
@@ -70,12 +72,14 @@ fn submit_refuses_every_bad_input_and_takes_nothing() {
 			Inference::submit(RuntimeOrigin::signed(77), 0, prompt(4), 4, 0),
 			Error::<Test>::InsufficientBalance
 		);
-		// Five more fill the block (six per block).
+		// Five more make six waiting for their draw, the most there may be.
 		for _ in 0..5 {
 			assert_ok!(s(0, prompt(2), 1, 0));
 		}
-		assert_noop!(s(0, prompt(2), 1, 0), Error::<Test>::BlockFull);
+		assert_noop!(s(0, prompt(2), 1, 0), Error::<Test>::QueueFull);
+		// The next block's hook draws them all: there is room again.
 		next_block();
+		assert_eq!(DrawCursor::<Test>::get(), NextRequestId::<Test>::get());
 		assert_ok!(s(0, prompt(2), 1, 0));
 	});
 }
@@ -110,13 +114,17 @@ fn cancel_before_a_result_refunds_everything() {
 		assert_eq!(free(ALICE), START);
 		assert_eq!(fee_held(ALICE), 0);
 		assert!(events().contains(&Event::RequestCancelled { request: id, refunded: FEE_BASE + 4 * FEE_PER_TOKEN + 3 }));
-		assert!(Queued::<Test>::get().is_empty());
 		assert_noop!(Inference::cancel(RuntimeOrigin::signed(ALICE), id), Error::<Test>::TooLateToCancel);
+		// The draw passes over it.
+		next_block();
+		assert_eq!(DrawCursor::<Test>::get(), id + 1);
+		assert!(!events().iter().any(|e| matches!(e, Event::RequestAssigned { request, .. } if *request == id)));
+		assert!(matches!(status(id), RequestStatus::Cancelled { .. }));
 		// Assigned.
 		let (id, op) = submit_assigned(ALICE, 4, 0);
 		assert_ok!(Inference::cancel(RuntimeOrigin::signed(ALICE), id));
 		assert_eq!(free(ALICE), START);
-		assert!(OperatorQueue::<Test>::get(op).is_empty());
+		assert!(Operators::<Test>::get(op).unwrap().queue.is_empty());
 		assert_eq!(crate::Operators::<Test>::get(op).unwrap().open, 0);
 		// Its operator's late answer is refused.
 		assert_noop!(

@@ -3,7 +3,7 @@
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 
 use super::*;
-use crate::{Error, Event, HoldReason, OperatorQueue, Results};
+use crate::{Error, Event, HoldReason, Operators, Results};
 
 #[test]
 fn propose_refuses_every_bad_input() {
@@ -55,7 +55,7 @@ fn a_result_is_final_after_the_window_and_the_fee_is_split_exactly() {
 		);
 		assert_eq!(status(id), RequestStatus::Proposed { operator: op, window_end });
 		assert_eq!(Balances::balance_on_hold(&HoldReason::ResultBond.into(), &op), RESULT_BOND);
-		assert!(OperatorQueue::<Test>::get(op).is_empty());
+		assert!(Operators::<Test>::get(op).unwrap().queue.is_empty());
 		// Visible as proposed, not as final.
 		assert!(Inference::result_view(id, true).is_none());
 		assert_eq!(Inference::result_view(id, false).unwrap().output, vec![5, 6, 2]);
