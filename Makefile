@@ -35,7 +35,7 @@ test: build
 
 test-rust: build
 	$(ENV)
-	cargo test --release --workspace --locked
+	cargo nextest run --release --workspace --locked --no-tests=fail
 
 test-js: build
 	$(ENV)

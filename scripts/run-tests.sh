@@ -14,13 +14,31 @@ step "runtime with try-runtime and runtime-benchmarks (try_state of every preset
 SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference \
 	--features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime
 
-step "cargo test (unit, engine, end-to-end)"
-cargo test --release --workspace --locked
+# The polkadot.js tests and zombienet start their own nodes on free ports: they run in the background, beside the
+# Rust tests (whose longest test, the inference network, mostly waits for blocks); their output follows.
+logs="$(mktemp -d -t sibyl-tests-XXXX)"
+step "polkadot.js tests and zombienet start in the background (output in $logs)"
+(cd tests/js && npm test) >"$logs/polkadot.js.log" 2>&1 &
+js=$!
+scripts/zombienet.sh >"$logs/zombienet.log" 2>&1 &
+zombie=$!
 
-step "polkadot.js tests"
-(cd tests/js && npm test)
+step "Rust tests (unit, engine, end-to-end) with cargo-nextest (.config/nextest.toml: two networks at a time)"
+rust=0
+cargo nextest run --release --workspace --locked --no-tests=fail || rust=$?
 
-step "zombienet"
-scripts/zombienet.sh
+step "waiting for polkadot.js and zombienet"
+js_rc=0
+wait "$js" || js_rc=$?
+zombie_rc=0
+wait "$zombie" || zombie_rc=$?
+for t in polkadot.js zombienet; do
+	echo; echo "=== $t output"; cat "$logs/$t.log"
+done
+if [ "$rust" != 0 ] || [ "$js_rc" != 0 ] || [ "$zombie_rc" != 0 ]; then
+	echo "FAILED: Rust tests exit $rust, polkadot.js exit $js_rc, zombienet exit $zombie_rc (logs in $logs)"
+	exit 1
+fi
+rm -rf "$logs"
 
 step "all tests passed"

@@ -114,6 +114,12 @@ case "$ROUTE" in
 	*) log "unknown SIBYL_WASM_ROUTE=$ROUTE"; exit 1 ;;
 esac
 
+# --- cargo-nextest (runs the Rust tests, the end-to-end networks beside each other) ----------------------------
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+	log "cargo install cargo-nextest (once)"
+	cargo install --locked cargo-nextest >/dev/null
+fi
+
 # --- npm packages (JS tests, zombienet) ---------------------------------------------------------------------
 npm_ci() {
 	local dir="$1"

@@ -44,8 +44,8 @@
 //! most [`Config::MaxScheduledPerBlock`] per block), then draws operators for the waiting requests
 //! ([`DrawCursor`], at most [`Config::MaxQueued`] waiting). It spends at most [`Config::HookWeight`]: before
 //! each item it checks that the item's worst case still fits, and charges the item's benchmarked weight. What
-//! does not fit is done in the next blocks, oldest first ([`WakeCursor`]); nothing is dropped. Every storage
-//! item is bounded.
+//! does not fit is done in the next blocks, oldest first ([`WakeCursor`], [`DrawCursor`]); nothing is dropped.
+//! Every storage item is bounded.
 //!
 //! ## Reading
 //! The runtime API `InferenceApi` (crate `sibyl-inference-primitives`) quotes fees exactly, shows a request's
