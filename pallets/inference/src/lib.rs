@@ -22,10 +22,10 @@
 //! The states and transitions are in [`lifecycle`], as plain functions:
 //! 1. `submit` holds the request's maximum fee and queues it.
 //! 2. At the start of the next block (or a later one, if the hook's weight is spent), an operator serving the
-//!    model is drawn with the hash of the previous block as the seed ([`lifecycle::pick`]), skipping the requester itself, operators that
-//!    already failed this request and operators with a full queue. Nobody, requester or operator, knows that
-//!    hash when the request is signed. (The author of that block could grind its contents to bias the draw for
-//!    requests it includes; a VRF-based randomness source would close that.)
+//!    model is drawn with the hash of the previous block as the seed ([`lifecycle::pick`]), skipping the
+//!    requester itself, operators that already failed this request and operators with a full queue. Nobody,
+//!    requester or operator, knows that hash when the request is signed. (The author of that block could grind
+//!    its contents to bias the draw for requests it includes; a VRF-based randomness source would close that.)
 //! 3. The operator proposes by its deadline (`propose_timeout` blocks), holding a result bond. If it misses,
 //!    it pays the penalty and the request is drawn again among the others, up to [`Config::MaxAttempts`]
 //!    operators; after that, or with nobody left, the fee is refunded whole.

@@ -126,7 +126,8 @@ pub fn check_holds<T: Config>() -> Result<(), sp_runtime::TryRuntimeError> {
 	}
 	let (draw_from, next_id) = (DrawCursor::<T>::get(), NextRequestId::<T>::get());
 	ensure(draw_from <= next_id, "the draw cursor is past the last request")?;
-	ensure(next_id - draw_from <= <T::MaxQueued as frame_support::traits::Get<u32>>::get() as u64, "more requests wait for a draw than MaxQueued")?;
+	let max_queued = <T::MaxQueued as frame_support::traits::Get<u32>>::get() as u64;
+	ensure(next_id - draw_from <= max_queued, "more requests wait for a draw than MaxQueued")?;
 	let mut queues: BTreeMap<T::AccountId, Vec<RequestId>> = BTreeMap::new();
 	for (id, r) in Requests::<T>::iter() {
 		if !r.status.is_terminal() {
