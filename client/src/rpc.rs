@@ -35,25 +35,12 @@ pub struct Rpc {
 
 /// Hex with `0x`, every byte (`HexDisplay` abbreviates long data).
 pub fn hex(bytes: &[u8]) -> String {
-	use std::fmt::Write;
-	let mut s = String::with_capacity(2 + 2 * bytes.len());
-	s.push_str("0x");
-	for b in bytes {
-		let _ = write!(s, "{b:02x}");
-	}
-	s
+	sp_core::bytes::to_hex(bytes, false)
 }
 
-/// Bytes of a `0x` hex string.
+/// Bytes of a hex string, with or without `0x`.
 pub fn unhex(s: &str) -> Result<Vec<u8>, String> {
-	let s = s.strip_prefix("0x").unwrap_or(s);
-	if s.len() % 2 != 0 {
-		return Err(format!("odd-length hex: {s}"));
-	}
-	(0..s.len())
-		.step_by(2)
-		.map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("bad hex {s}: {e}")))
-		.collect()
+	sp_core::bytes::from_hex(s).map_err(|e| format!("bad hex {s}: {e}"))
 }
 
 fn hash_of(v: &Value) -> Result<Hash, String> {

@@ -60,22 +60,16 @@ pub struct RunCmd {
 	pub quiet: bool,
 }
 
-/// `0x` and the bytes in hex.
+/// `0x` and every byte in hex.
 pub(crate) fn hex(h: &[u8]) -> String {
-	format!("0x{}", h.iter().map(|b| format!("{b:02x}")).collect::<String>())
+	sp_core::bytes::to_hex(h, false)
 }
 
 /// A 32-byte root from hex, with or without `0x`.
 pub(crate) fn parse_root(s: &str) -> Result<[u8; 32], String> {
-	let s = s.strip_prefix("0x").unwrap_or(s);
-	if s.len() != 64 {
-		return Err(format!("a root is 32 bytes (64 hex digits), got {} digits", s.len()));
-	}
-	let mut out = [0u8; 32];
-	for (i, o) in out.iter_mut().enumerate() {
-		*o = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|e| format!("bad hex: {e}"))?;
-	}
-	Ok(out)
+	let bytes = sp_core::bytes::from_hex(s).map_err(|e| format!("bad hex {s:?}: {e}"))?;
+	let n = bytes.len();
+	bytes.try_into().map_err(|_| format!("a root is 32 bytes (64 hex digits), got {n} bytes"))
 }
 
 fn load(path: &PathBuf, expect: Option<&str>) -> Result<(Model, Tokenizer), String> {

@@ -40,11 +40,10 @@ pub(crate) struct DrawCosts<T> {
 
 impl<T: Config> DrawCosts<T> {
 	pub(crate) fn get() -> Self {
-		let w = |f: fn(u32) -> Weight, n: u32| f(n);
-		let base = w(T::WeightInfo::draws, 0).max(w(T::WeightInfo::draws_refunded, 0));
-		let assigned = w(T::WeightInfo::draws, 1).saturating_sub(w(T::WeightInfo::draws, 0));
-		let refunded = w(T::WeightInfo::draws_refunded, 1).saturating_sub(w(T::WeightInfo::draws_refunded, 0));
-		let probe = w(T::WeightInfo::probes, 2).saturating_sub(w(T::WeightInfo::probes, 1));
+		let base = T::WeightInfo::draws(0).max(T::WeightInfo::draws_refunded(0));
+		let assigned = T::WeightInfo::draws(1).saturating_sub(T::WeightInfo::draws(0));
+		let refunded = T::WeightInfo::draws_refunded(1).saturating_sub(T::WeightInfo::draws_refunded(0));
+		let probe = T::WeightInfo::probes(2).saturating_sub(T::WeightInfo::probes(1));
 		let extra = probe.saturating_mul(T::MaxOperatorsPerModel::get().saturating_sub(1).into());
 		let worst = assigned.max(refunded).saturating_add(extra);
 		DrawCosts { base, assigned, refunded, probe, worst, _t: Default::default() }
@@ -254,11 +253,7 @@ impl<T: Config> Pallet<T> {
 			RequestStatus::Proposed { operator, .. } => RequestStatus::Proposed { operator, window_end },
 			other => other,
 		};
-		Operators::<T>::mutate(who, |op| {
-			if let Some(op) = op {
-				op.queue.retain(|x| *x != id);
-			}
-		});
+		Self::dequeue(id, who, false);
 		let output_tokens = output.len() as u32;
 		Results::<T>::insert(
 			id,
@@ -292,10 +287,17 @@ impl<T: Config> Pallet<T> {
 
 	/// Removes request `id` from `operator`'s queue and open count (the assignment ended without a result).
 	pub(crate) fn drop_assignment(id: RequestId, operator: &T::AccountId) {
+		Self::dequeue(id, operator, true);
+	}
+
+	/// Takes request `id` out of `operator`'s queue; with `closed`, one of its open requests ended too.
+	fn dequeue(id: RequestId, operator: &T::AccountId, closed: bool) {
 		Operators::<T>::mutate(operator, |op| {
 			if let Some(op) = op {
 				op.queue.retain(|x| *x != id);
-				op.open = op.open.saturating_sub(1);
+				if closed {
+					op.open = op.open.saturating_sub(1);
+				}
 			}
 		});
 	}

@@ -265,6 +265,7 @@ fn serve_one<T: Config>(
 	true
 }
 
-fn hex(b: &[u8]) -> alloc::string::String {
-	b.iter().map(|x| alloc::format!("{x:02x}")).collect()
+/// A 32-byte root in hex (`HexDisplay` shows anything this short whole).
+fn hex(b: &[u8; 32]) -> sp_core::hexdisplay::HexDisplay<'_> {
+	sp_core::hexdisplay::HexDisplay::from(b)
 }
