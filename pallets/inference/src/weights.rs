@@ -56,19 +56,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(4341), added: 6816, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[1, 256]`.
 	fn register_model(l: u32, ) -> Weight {
-		// Proof size: measured `379`, estimated `3593`.
-		// Minimum execution time: 73_519_000 picoseconds.
-		Weight::from_parts(78_692_138, 3593)
-			.saturating_add(Weight::from_parts(167_328, 0).saturating_mul(l.into()))
+		// Proof size: measured `181`, estimated `3593`.
+		// Minimum execution time: 72_798_000 picoseconds.
+		Weight::from_parts(113_424_825, 3593)
+			.saturating_add(Weight::from_parts(265_662, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Inference::Models` (r:1 w:1)
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(4341), added: 6816, mode: `MaxEncodedLen`)
 	fn set_model_fees() -> Weight {
-		// Proof size: measured `509`, estimated `7806`.
-		// Minimum execution time: 13_780_000 picoseconds.
-		Weight::from_parts(15_253_000, 7806)
+		// Proof size: measured `256`, estimated `7806`.
+		// Minimum execution time: 11_406_000 picoseconds.
+		Weight::from_parts(19_689_000, 7806)
 			.saturating_add(T::DbWeight::get().reads(1))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -79,9 +79,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn retire_model() -> Weight {
-		// Proof size: measured `846`, estimated `7806`.
-		// Minimum execution time: 55_623_000 picoseconds.
-		Weight::from_parts(59_108_000, 7806)
+		// Proof size: measured `593`, estimated `7806`.
+		// Minimum execution time: 54_360_000 picoseconds.
+		Weight::from_parts(77_365_000, 7806)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -92,9 +92,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn bond() -> Weight {
-		// Proof size: measured `419`, estimated `5621`.
-		// Minimum execution time: 60_810_000 picoseconds.
-		Weight::from_parts(63_685_000, 5621)
+		// Proof size: measured `221`, estimated `5621`.
+		// Minimum execution time: 60_159_000 picoseconds.
+		Weight::from_parts(86_919_000, 5621)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -105,9 +105,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ModelOperators` (r:1 w:1)
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	fn serve() -> Weight {
-		// Proof size: measured `2551`, estimated `7806`.
-		// Minimum execution time: 39_989_000 picoseconds.
-		Weight::from_parts(53_079_000, 7806)
+		// Proof size: measured `2166`, estimated `7806`.
+		// Minimum execution time: 40_640_000 picoseconds.
+		Weight::from_parts(74_310_000, 7806)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -116,9 +116,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::ModelOperators` (r:1 w:1)
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	fn stop_serving() -> Weight {
-		// Proof size: measured `1874`, estimated `5621`.
-		// Minimum execution time: 28_983_000 picoseconds.
-		Weight::from_parts(42_623_000, 5621)
+		// Proof size: measured `1676`, estimated `5621`.
+		// Minimum execution time: 32_589_000 picoseconds.
+		Weight::from_parts(65_848_000, 5621)
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -129,9 +129,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn unbond() -> Weight {
-		// Proof size: measured `9610`, estimated `29150`.
-		// Minimum execution time: 93_108_000 picoseconds.
-		Weight::from_parts(116_994_000, 29150)
+		// Proof size: measured `9412`, estimated `29150`.
+		// Minimum execution time: 103_734_000 picoseconds.
+		Weight::from_parts(159_307_000, 29150)
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
@@ -142,9 +142,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	fn withdraw() -> Weight {
-		// Proof size: measured `530`, estimated `5621`.
-		// Minimum execution time: 53_459_000 picoseconds.
-		Weight::from_parts(57_835_000, 5621)
+		// Proof size: measured `332`, estimated `5621`.
+		// Minimum execution time: 53_159_000 picoseconds.
+		Weight::from_parts(63_244_000, 5621)
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -152,22 +152,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Models` (`max_values`: None, `max_size`: Some(4341), added: 6816, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:1 w:0)
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:1)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:0)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:0 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 1024]`.
 	fn submit(p: u32, ) -> Weight {
-		// Proof size: measured `2071`, estimated `7806`.
-		// Minimum execution time: 77_756_000 picoseconds.
-		Weight::from_parts(90_531_026, 7806)
-			.saturating_add(Weight::from_parts(397, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(5))
-			.saturating_add(T::DbWeight::get().writes(3))
+		// Proof size: measured `1818`, estimated `7806`.
+		// Minimum execution time: 74_621_000 picoseconds.
+		Weight::from_parts(96_921_757, 7806)
+			.saturating_add(Weight::from_parts(10_658, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(3))
+			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
@@ -180,9 +176,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
-		// Proof size: measured `70359`, estimated `137040`.
-		// Minimum execution time: 157_714_000 picoseconds.
-		Weight::from_parts(184_694_000, 137040)
+		// Proof size: measured `70068`, estimated `137040`.
+		// Minimum execution time: 183_843_000 picoseconds.
+		Weight::from_parts(276_761_000, 137040)
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
@@ -202,9 +198,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(2170), added: 4645, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 512]`.
 	fn propose(_o: u32, ) -> Weight {
-		// Proof size: measured `70733`, estimated `137040`.
-		// Minimum execution time: 195_980_000 picoseconds.
-		Weight::from_parts(221_192_457, 137040)
+		// Proof size: measured `70411`, estimated `137040`.
+		// Minimum execution time: 214_478_000 picoseconds.
+		Weight::from_parts(312_032_719, 137040)
 			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
@@ -212,8 +208,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 5_468_000 picoseconds.
-		Weight::from_parts(6_219_000, 0)
+		// Minimum execution time: 5_739_000 picoseconds.
+		Weight::from_parts(11_747_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -222,15 +218,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Schedule` (r:1 w:0)
 	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:0)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn on_initialize_idle() -> Weight {
-		// Proof size: measured `265`, estimated `69015`.
-		// Minimum execution time: 9_955_000 picoseconds.
-		Weight::from_parts(11_127_000, 69015)
-			.saturating_add(T::DbWeight::get().reads(5))
+		// Proof size: measured `27`, estimated `69015`.
+		// Minimum execution time: 7_421_000 picoseconds.
+		Weight::from_parts(12_969_000, 69015)
+			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -239,10 +231,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Schedule` (r:2 w:1)
 	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:1)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:100 w:100)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:100 w:0)
@@ -253,13 +241,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 100]`.
 	fn draws(n: u32, ) -> Weight {
-		// Proof size: measured `661 + n * 4376`, estimated `137040 + n * 6840`.
-		// Minimum execution time: 41_392_000 picoseconds.
-		Weight::from_parts(8_773_861, 137040)
-			.saturating_add(Weight::from_parts(28_896_547, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7))
+		// Proof size: measured `80 + n * 4373`, estimated `137040 + n * 6840`.
+		// Minimum execution time: 49_543_000 picoseconds.
+		Weight::from_parts(50_976_000, 137040)
+			.saturating_add(Weight::from_parts(44_320_386, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
 	}
@@ -269,10 +257,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Schedule` (r:2 w:1)
 	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:1)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:100 w:100)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:100 w:0)
@@ -287,13 +271,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 100]`.
 	fn draws_refunded(n: u32, ) -> Weight {
-		// Proof size: measured `518 + n * 4646`, estimated `137040 + n * 6840`.
-		// Minimum execution time: 82_092_000 picoseconds.
-		Weight::from_parts(83_574_000, 137040)
-			.saturating_add(Weight::from_parts(70_718_434, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7))
+		// Proof size: measured `92 + n * 4642`, estimated `137040 + n * 6840`.
+		// Minimum execution time: 80_339_000 picoseconds.
+		Weight::from_parts(110_264_000, 137040)
+			.saturating_add(Weight::from_parts(96_904_870, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(3))
+			.saturating_add(T::DbWeight::get().writes(2))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
 	}
@@ -303,10 +287,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::WakeCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Schedule` (r:2 w:1)
 	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:1)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::ModelOperators` (r:1 w:0)
@@ -317,13 +297,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 32]`.
 	fn probes(c: u32, ) -> Weight {
-		// Proof size: measured `4622 + c * 114`, estimated `137040 + c * 4631`.
-		// Minimum execution time: 40_821_000 picoseconds.
-		Weight::from_parts(38_231_501, 137040)
-			.saturating_add(Weight::from_parts(4_669_608, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(9))
+		// Proof size: measured `4309 + c * 114`, estimated `137040 + c * 4631`.
+		// Minimum execution time: 37_726_000 picoseconds.
+		Weight::from_parts(42_571_793, 137040)
+			.saturating_add(Weight::from_parts(6_327_177, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(7))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(4))
 			.saturating_add(Weight::from_parts(0, 4631).saturating_mul(c.into()))
 	}
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -334,15 +314,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:0)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:0)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn wake_stale() -> Weight {
-		// Proof size: measured `306`, estimated `69015`.
-		// Minimum execution time: 13_370_000 picoseconds.
-		Weight::from_parts(14_661_000, 69015)
-			.saturating_add(T::DbWeight::get().reads(6))
+		// Proof size: measured `35`, estimated `69015`.
+		// Minimum execution time: 10_766_000 picoseconds.
+		Weight::from_parts(16_785_000, 69015)
+			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -353,17 +329,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Schedule` (`max_values`: None, `max_size`: Some(65550), added: 68025, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Requests` (r:1 w:1)
 	/// Proof: `Inference::Requests` (`max_values`: None, `max_size`: Some(4365), added: 6840, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:0)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::Results` (r:0 w:1)
 	/// Proof: `Inference::Results` (`max_values`: None, `max_size`: Some(2170), added: 4645, mode: `MaxEncodedLen`)
 	fn wake_prune() -> Weight {
-		// Proof size: measured `4614`, estimated `69015`.
-		// Minimum execution time: 25_338_000 picoseconds.
-		Weight::from_parts(27_631_000, 69015)
-			.saturating_add(T::DbWeight::get().reads(6))
+		// Proof size: measured `4259`, estimated `69015`.
+		// Minimum execution time: 21_932_000 picoseconds.
+		Weight::from_parts(35_723_000, 69015)
+			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(4))
 	}
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -384,15 +356,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::ModelOperators` (`max_values`: None, `max_size`: Some(1045), added: 3520, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:0)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn wake_deadline() -> Weight {
-		// Proof size: measured `9313`, estimated `149182`.
-		// Minimum execution time: 243_562_000 picoseconds.
-		Weight::from_parts(253_325_000, 149182)
-			.saturating_add(T::DbWeight::get().reads(44))
+		// Proof size: measured `8991`, estimated `149182`.
+		// Minimum execution time: 247_848_000 picoseconds.
+		Weight::from_parts(390_679_000, 149182)
+			.saturating_add(T::DbWeight::get().reads(42))
 			.saturating_add(T::DbWeight::get().writes(9))
 	}
 	/// Storage: `System::ParentHash` (r:1 w:0)
@@ -415,15 +383,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Inference::Operators` (`max_values`: None, `max_size`: Some(2156), added: 4631, mode: `MaxEncodedLen`)
 	/// Storage: `Inference::LifecycleParams` (r:1 w:0)
 	/// Proof: `Inference::LifecycleParams` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::NextRequestId` (r:1 w:0)
-	/// Proof: `Inference::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Inference::DrawCursor` (r:1 w:0)
-	/// Proof: `Inference::DrawCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn wake_finalize() -> Weight {
-		// Proof size: measured `5843`, estimated `137040`.
-		// Minimum execution time: 214_418_000 picoseconds.
-		Weight::from_parts(220_527_000, 137040)
-			.saturating_add(T::DbWeight::get().reads(16))
+		// Proof size: measured `5488`, estimated `137040`.
+		// Minimum execution time: 212_816_000 picoseconds.
+		Weight::from_parts(330_400_000, 137040)
+			.saturating_add(T::DbWeight::get().reads(14))
 			.saturating_add(T::DbWeight::get().writes(11))
 	}
 }
@@ -431,115 +395,115 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measurements with ParityDB's default read and write weights, for tests.
 impl WeightInfo for () {
 	fn register_model(l: u32, ) -> Weight {
-		Weight::from_parts(78_692_138, 3593)
-			.saturating_add(Weight::from_parts(167_328, 0).saturating_mul(l.into()))
+		Weight::from_parts(113_424_825, 3593)
+			.saturating_add(Weight::from_parts(265_662, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	fn set_model_fees() -> Weight {
-		Weight::from_parts(15_253_000, 7806)
+		Weight::from_parts(19_689_000, 7806)
 			.saturating_add(ParityDbWeight::get().reads(1))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn retire_model() -> Weight {
-		Weight::from_parts(59_108_000, 7806)
+		Weight::from_parts(77_365_000, 7806)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn bond() -> Weight {
-		Weight::from_parts(63_685_000, 5621)
+		Weight::from_parts(86_919_000, 5621)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn serve() -> Weight {
-		Weight::from_parts(53_079_000, 7806)
+		Weight::from_parts(74_310_000, 7806)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn stop_serving() -> Weight {
-		Weight::from_parts(42_623_000, 5621)
+		Weight::from_parts(65_848_000, 5621)
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn unbond() -> Weight {
-		Weight::from_parts(116_994_000, 29150)
+		Weight::from_parts(159_307_000, 29150)
 			.saturating_add(ParityDbWeight::get().reads(10))
 			.saturating_add(ParityDbWeight::get().writes(9))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(57_835_000, 5621)
+		Weight::from_parts(63_244_000, 5621)
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	fn submit(p: u32, ) -> Weight {
-		Weight::from_parts(90_531_026, 7806)
-			.saturating_add(Weight::from_parts(397, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(5))
-			.saturating_add(ParityDbWeight::get().writes(3))
+		Weight::from_parts(96_921_757, 7806)
+			.saturating_add(Weight::from_parts(10_658, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(3))
+			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(184_694_000, 137040)
+		Weight::from_parts(276_761_000, 137040)
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	fn propose(_o: u32, ) -> Weight {
-		Weight::from_parts(221_192_457, 137040)
+		Weight::from_parts(312_032_719, 137040)
 			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(6_219_000, 0)
+		Weight::from_parts(11_747_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn on_initialize_idle() -> Weight {
-		Weight::from_parts(11_127_000, 69015)
-			.saturating_add(ParityDbWeight::get().reads(5))
+		Weight::from_parts(12_969_000, 69015)
+			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	fn draws(n: u32, ) -> Weight {
-		Weight::from_parts(8_773_861, 137040)
-			.saturating_add(Weight::from_parts(28_896_547, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7))
+		Weight::from_parts(50_976_000, 137040)
+			.saturating_add(Weight::from_parts(44_320_386, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(3))
+			.saturating_add(ParityDbWeight::get().writes(2))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
 	}
 	fn draws_refunded(n: u32, ) -> Weight {
-		Weight::from_parts(83_574_000, 137040)
-			.saturating_add(Weight::from_parts(70_718_434, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7))
+		Weight::from_parts(110_264_000, 137040)
+			.saturating_add(Weight::from_parts(96_904_870, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(3))
+			.saturating_add(ParityDbWeight::get().writes(2))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 6840).saturating_mul(n.into()))
 	}
 	fn probes(c: u32, ) -> Weight {
-		Weight::from_parts(38_231_501, 137040)
-			.saturating_add(Weight::from_parts(4_669_608, 0).saturating_mul(c.into()))
-			.saturating_add(ParityDbWeight::get().reads(9))
+		Weight::from_parts(42_571_793, 137040)
+			.saturating_add(Weight::from_parts(6_327_177, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(7))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(c.into())))
-			.saturating_add(ParityDbWeight::get().writes(5))
+			.saturating_add(ParityDbWeight::get().writes(4))
 			.saturating_add(Weight::from_parts(0, 4631).saturating_mul(c.into()))
 	}
 	fn wake_stale() -> Weight {
-		Weight::from_parts(14_661_000, 69015)
-			.saturating_add(ParityDbWeight::get().reads(6))
+		Weight::from_parts(16_785_000, 69015)
+			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	fn wake_prune() -> Weight {
-		Weight::from_parts(27_631_000, 69015)
-			.saturating_add(ParityDbWeight::get().reads(6))
+		Weight::from_parts(35_723_000, 69015)
+			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(4))
 	}
 	fn wake_deadline() -> Weight {
-		Weight::from_parts(253_325_000, 149182)
-			.saturating_add(ParityDbWeight::get().reads(44))
+		Weight::from_parts(390_679_000, 149182)
+			.saturating_add(ParityDbWeight::get().reads(42))
 			.saturating_add(ParityDbWeight::get().writes(9))
 	}
 	fn wake_finalize() -> Weight {
-		Weight::from_parts(220_527_000, 137040)
-			.saturating_add(ParityDbWeight::get().reads(16))
+		Weight::from_parts(330_400_000, 137040)
+			.saturating_add(ParityDbWeight::get().reads(14))
 			.saturating_add(ParityDbWeight::get().writes(11))
 	}
 }

@@ -3,7 +3,7 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-23 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `Sibyl Development`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -17,7 +17,7 @@
 //   --chain
 //   dev
 //   --base-path
-//   /tmp/tmp.jIdAAdLUus/overhead
+//   /tmp/tmp.RgLMTTCpWh/overhead
 //   --header
 //   scripts/weights-header.txt
 //   --weight-path
@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 123_058, 225_780
-	///   Average:  133_003
-	///   Median:   126_625
-	///   Std-Dev:  19660.54
+	///   Min, Max: 242_931, 442_246
+	///   Average:  301_926
+	///   Median:   308_207
+	///   Std-Dev:  36798.6
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 219_572
-	///   95th: 172_477
-	///   75th: 130_029
+	///   99th: 412_001
+	///   95th: 342_758
+	///   75th: 317_641
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(133_003), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(301_926), 0);
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-23 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `Sibyl Development`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -17,7 +17,7 @@
 //   --chain
 //   dev
 //   --base-path
-//   /tmp/tmp.jIdAAdLUus/overhead
+//   /tmp/tmp.RgLMTTCpWh/overhead
 //   --header
 //   scripts/weights-header.txt
 //   --weight-path
@@ -31,17 +31,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 102_066, 115_833
-	///   Average:  104_396
-	///   Median:   104_351
-	///   Std-Dev:  1456.31
+	///   Min, Max: 110_974, 192_867
+	///   Average:  140_433
+	///   Median:   141_227
+	///   Std-Dev:  22016.99
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 107_816
-	///   95th: 105_735
-	///   75th: 104_697
+	///   99th: 186_705
+	///   95th: 172_301
+	///   75th: 162_000
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(104_396), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(140_433), 0);
 }
 
 #[cfg(test)]

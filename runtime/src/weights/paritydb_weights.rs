@@ -3,7 +3,7 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-23 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `Sibyl Development`
 //! BLOCK-NUM: `Number(0)`
@@ -17,15 +17,15 @@
 //   benchmark
 //   storage
 //   --chain
-//   dev
+//   /tmp/tmp.RgLMTTCpWh/grown.json
 //   --base-path
-//   /tmp/tmp.Dks0GpUcRM
+//   /tmp/tmp.RgLMTTCpWh/storage
 //   --database
 //   paritydb
 //   --state-version
 //   1
 //   --batch-size
-//   1
+//   1000
 //   --metric
 //   p95
 //   --header
@@ -47,31 +47,31 @@ pub mod constants {
 			/// Calculated by multiplying the *P95Percentile* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 849, 6_447_550
-			///   Average:  192_185
-			///   Median:   1_728
-			///   Std-Dev:  1088924.09
+			///   Min, Max: 1_753, 2_175_016
+			///   Average:  8_578
+			///   Median:   7_792
+			///   Std-Dev:  11128.86
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 6_447_550
-			///   95th: 17_777
-			///   75th: 2_121
-			read: 17_777 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 23_725
+			///   95th: 11_246
+			///   75th: 9_174
+			read: 11_246 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *P95Percentile* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 5_346, 11_520_857
-			///   Average:  357_507
-			///   Median:   12_269
-			///   Std-Dev:  1943414.04
+			///   Min, Max: 13_372, 79_364
+			///   Average:  25_936
+			///   Median:   26_350
+			///   Std-Dev:  8704.76
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 11_520_857
-			///   95th: 100_577
-			///   75th: 16_030
-			write: 100_577 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 55_834
+			///   95th: 35_605
+			///   75th: 29_626
+			write: 35_605 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 
