@@ -126,6 +126,14 @@ fn rate(rpc: &Rpc, blocks: &[(u32, sibyl_runtime::Hash, usize)]) -> (f64, usize)
 	(n as f64 / ((t1 - t0) as f64 / 1000.0), n)
 }
 
+/// How long the node took to build block `number` (its `Prepared block for proposing at N (X ms)` log line): the
+/// real execution time of a block, to set beside the weight it was filled to.
+fn prepared_ms(log: &str, number: u32) -> Option<u64> {
+	let needle = format!("Prepared block for proposing at {number} (");
+	let at = log.find(&needle)? + needle.len();
+	log[at..].split(' ').next()?.parse().ok()
+}
+
 fn main() {
 	let args: Vec<u32> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
 	let accounts = *args.first().unwrap_or(&64) as usize;
@@ -181,6 +189,15 @@ fn main() {
 		let (n, blocks, ids) = count_included(&rpc, &xts, from, Duration::from_secs(300));
 		let (per_sec, _) = rate(&rpc, &blocks);
 		let most = blocks.iter().map(|b| b.2).max().unwrap_or(0);
+		let log = net.nodes[0].log();
+		let built: Vec<String> = blocks
+			.iter()
+			.map(|(number, _, n)| {
+				let ms = prepared_ms(&log, *number).map_or_else(|| "?".into(), |ms| ms.to_string());
+				format!("#{number}: {n} in {ms} ms")
+			})
+			.collect();
+		eprintln!("{phase}: blocks built (the node's own timing): {}", built.join(", "));
 		let succeeded = ids.len();
 		let ok_per_sec = per_sec * succeeded as f64 / n.max(1) as f64;
 		eprintln!(
