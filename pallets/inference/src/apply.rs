@@ -254,7 +254,8 @@ impl<T: Config> Pallet<T> {
 			RequestStatus::Proposed { operator, .. } => RequestStatus::Proposed { operator, window_end },
 			other => other,
 		};
-		Self::dequeue(id, who, false);
+		// Answered: out of the queue the worker runs, still open until the request ends.
+		Self::update_operator(who, |op| op.queue.retain(|x| *x != id));
 		let output_tokens = output.len() as u32;
 		Results::<T>::insert(
 			id,
@@ -288,26 +289,22 @@ impl<T: Config> Pallet<T> {
 
 	/// Removes request `id` from `operator`'s queue and open count (the assignment ended without a result).
 	pub(crate) fn drop_assignment(id: RequestId, operator: &T::AccountId) {
-		Self::dequeue(id, operator, true);
-	}
-
-	/// Takes request `id` out of `operator`'s queue; with `closed`, one of its open requests ended too.
-	fn dequeue(id: RequestId, operator: &T::AccountId, closed: bool) {
-		Operators::<T>::mutate(operator, |op| {
-			if let Some(op) = op {
-				op.queue.retain(|x| *x != id);
-				if closed {
-					op.open = op.open.saturating_sub(1);
-				}
-			}
+		Self::update_operator(operator, |op| {
+			op.queue.retain(|x| *x != id);
+			op.open = op.open.saturating_sub(1);
 		});
 	}
 
 	/// One of `operator`'s open requests ended.
 	pub(crate) fn close_work(operator: &T::AccountId) {
+		Self::update_operator(operator, |op| op.open = op.open.saturating_sub(1));
+	}
+
+	/// Changes `operator`'s record, if it has one.
+	fn update_operator(operator: &T::AccountId, f: impl FnOnce(&mut OperatorOf<T>)) {
 		Operators::<T>::mutate(operator, |op| {
 			if let Some(op) = op {
-				op.open = op.open.saturating_sub(1);
+				f(op);
 			}
 		});
 	}
