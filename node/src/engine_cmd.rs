@@ -75,8 +75,8 @@ pub(crate) fn parse_root(s: &str) -> Result<[u8; 32], String> {
 fn load(path: &PathBuf, expect: Option<&str>) -> Result<(Model, Tokenizer), String> {
 	let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
 	let model = match expect {
-		Some(r) => Model::from_gguf_checked(&bytes, 2048, &parse_root(r)?),
-		None => Model::from_gguf(&bytes, 2048),
+		Some(r) => Model::from_gguf_checked(&bytes, &parse_root(r)?),
+		None => Model::from_gguf(&bytes),
 	}
 	.map_err(|e| format!("{}: {e:?}", path.display()))?;
 	let gguf = Gguf::parse(&bytes).map_err(|e| format!("{e:?}"))?;

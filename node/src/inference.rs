@@ -150,7 +150,7 @@ impl ModelStore {
 /// Loads a GGUF model and its tokenizer.
 pub fn load(path: &Path) -> Result<Loaded, String> {
 	let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-	let model = Model::from_gguf(&bytes, MAX_SEQ).map_err(|e| format!("{e:?}"))?;
+	let model = Model::from_gguf(&bytes).map_err(|e| format!("{e:?}"))?;
 	let gguf = Gguf::parse(&bytes).map_err(|e| format!("{e:?}"))?;
 	let tokenizer = Tokenizer::from_gguf(&gguf).map_err(|e| e.to_string())?;
 	Ok(Loaded { model, tokenizer })

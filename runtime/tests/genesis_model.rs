@@ -17,11 +17,15 @@ fn the_registration_file_is_what_the_engine_computes_from_the_model() {
 		.expect("the registration file decodes");
 	assert_eq!(root, SMOLLM2_ROOT);
 	let bytes = std::fs::read(sibyl_engine::testing::smollm2_path()).expect("the model file");
-	let model = sibyl_engine::Model::from_gguf(&bytes, sibyl_engine::model::MAX_SEQ_CAP).expect("SmolLM2 loads");
+	let model = sibyl_engine::Model::from_gguf(&bytes).expect("SmolLM2 loads");
 	assert_eq!(model.root(), root, "the file's commitment");
 	assert_eq!(model.config.encode(), config, "the configuration");
 	assert_eq!(model.tree().multiproof(&[0], u64::MAX), proof, "the proof of the configuration");
-	assert!(pallet_inference::registration::check_config(&root, &config, &proof).is_ok());
+	let max = <<Runtime as pallet_inference::Config>::MaxStepProofLen as frame_support::traits::Get<u32>>::get();
+	let checked = pallet_inference::registration::check_config(&root, &config, &proof, max).expect("registrable");
+	// SmolLM2's worst one-step proof, bounded from its configuration alone.
+	eprintln!("SmolLM2 one-step proof bound: {} bytes (limit {max})", checked.proof_bound);
+	assert!(checked.proof_bound > 16 * 1024 && checked.proof_bound < max);
 }
 
 #[test]

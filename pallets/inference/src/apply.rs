@@ -86,7 +86,7 @@ impl<T: Config> Pallet<T> {
 		let config: BoundedVec<u8, T::MaxConfigLen> =
 			config.try_into().map_err(|_| Error::<T>::ConfigUndecodable)?;
 		ensure!(!ModelByRoot::<T>::contains_key(root), Error::<T>::ModelAlreadyRegistered);
-		let checked = registration::check_config(&root, &config, &config_proof).map_err(Error::<T>::from)?;
+		let checked = registration::check_config(&root, &config, &config_proof, T::MaxStepProofLen::get()).map_err(Error::<T>::from)?;
 		ensure!(
 			max_new_limit >= 1 &&
 				max_new_limit <= T::MaxOutputTokens::get() &&

@@ -6,8 +6,8 @@ use sp_runtime::DispatchResult;
 
 use crate::{
 	lifecycle::{self, RequestStatus, UpholdOutcome},
-	traits::{Disputable, ResultDisputes},
-	types::RequestId,
+	traits::{DisputeContext, Disputable, ResultDisputes},
+	types::{RequestId, Root},
 	BalanceOf, Config, Error, Event, HoldReason, Models, Pallet, Requests, Results,
 };
 
@@ -26,6 +26,24 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 		let res = Results::<T>::get(request)?;
 		let model_root = Models::<T>::get(r.model)?.root;
 		Some(Disputable { operator, final_root: res.final_root, steps: res.steps, model_root, window_end })
+	}
+
+	fn disputed(request: RequestId) -> Option<(T::AccountId, Root)> {
+		let r = Requests::<T>::get(request)?;
+		match r.status {
+			RequestStatus::Disputed { operator, .. } => Some((operator, Results::<T>::get(request)?.final_root)),
+			_ => None,
+		}
+	}
+
+	fn context(request: RequestId) -> Option<DisputeContext> {
+		let r = Requests::<T>::get(request)?;
+		let res = Results::<T>::get(request)?;
+		let m = Models::<T>::get(r.model)?;
+		let config = sibyl_engine::ModelConfig::decode(&mut &m.config[..]).ok()?;
+		let req = sibyl_engine::Request { prompt: r.prompt.to_vec(), max_new: r.terms.max_new };
+		let initial_root = sibyl_engine::initial_root(&config, m.root, &req).ok()?;
+		Some(DisputeContext { config, initial_root, prompt_len: r.prompt.len() as u32, output: res.output.to_vec() })
 	}
 
 	fn open_dispute(request: RequestId) -> DispatchResult {

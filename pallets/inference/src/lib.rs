@@ -221,6 +221,10 @@ pub mod pallet {
 		/// Most operators a request is assigned to before it is refunded.
 		#[pallet::constant]
 		type MaxAttempts: Get<u32>;
+		/// The longest one-step proof a dispute accepts, in bytes: a model whose proofs could be longer is refused
+		/// at registration (`sibyl_engine::proof::size_bound`), so every dispute over its results can end.
+		#[pallet::constant]
+		type MaxStepProofLen: Get<u32>;
 		/// Benchmarked weights.
 		type WeightInfo: WeightInfo;
 	}
@@ -429,6 +433,9 @@ pub mod pallet {
 		ConfigUnsupported,
 		/// The configuration proof does not lead to the model's commitment.
 		ConfigProofMismatch,
+		/// A one-step proof of this model could be longer than `MaxStepProofLen`: its results could not be
+		/// disputed to the end.
+		StepProofTooLarge,
 		/// `max_new_limit` is zero, over `MaxOutputTokens`, or leaves no room for a prompt.
 		BadMaxNewLimit,
 		/// Not enough free balance for the deposit, bond or fee.
@@ -517,6 +524,7 @@ pub mod pallet {
 				ConfigError::Undecodable => Error::ConfigUndecodable,
 				ConfigError::Unsupported => Error::ConfigUnsupported,
 				ConfigError::ProofMismatch => Error::ConfigProofMismatch,
+				ConfigError::StepProofTooLarge => Error::StepProofTooLarge,
 			}
 		}
 	}

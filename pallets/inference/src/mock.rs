@@ -71,6 +71,8 @@ parameter_types! {
 	/// The hook's weight per block: a quarter of a two-second block unless a test lowers it.
 	pub static HookWeight: frame_support::weights::Weight =
 		frame_support::weights::Weight::from_parts(500_000_000_000, u64::MAX);
+	/// The longest one-step proof accepted: 256 KiB unless a test lowers it.
+	pub static MaxStepProofLen: u32 = 256 * 1024;
 }
 
 impl frame_system::offchain::SigningTypes for Test {
@@ -134,6 +136,7 @@ impl pallet_inference::Config for Test {
 	type MaxScheduledPerBlock = ConstU32<12>;
 	type HookWeight = HookWeight;
 	type MaxAttempts = ConstU32<2>;
+	type MaxStepProofLen = MaxStepProofLen;
 	type WeightInfo = ();
 }
 

@@ -39,6 +39,8 @@ pub struct CheckedConfig {
 	pub n_vocab: u32,
 	/// Longest sequence, prompt plus output.
 	pub max_seq: u32,
+	/// The most bytes a one-step proof of the model can take (`sibyl_engine::proof::size_bound`).
+	pub proof_bound: u32,
 }
 
 /// Why a registration's configuration is refused.
@@ -50,17 +52,30 @@ pub enum ConfigError {
 	Unsupported,
 	/// The proof's length is not the tree's depth, or it does not lead to the root.
 	ProofMismatch,
+	/// A one-step proof of the model could be longer than a dispute accepts.
+	StepProofTooLarge,
 }
 
 /// Checks that `config` is leaf 0 of the model tree with root `root`, proven by `proof` (the siblings from leaf
-/// to root), and that the engine supports it.
-pub fn check_config(root: &Root, config: &[u8], proof: &[Root]) -> Result<CheckedConfig, ConfigError> {
+/// to root), that the engine supports it, and that no one-step proof of the model can be longer than
+/// `max_step_proof` bytes: a dispute over any of its results can always end with a proof that fits in a
+/// transaction.
+pub fn check_config(
+	root: &Root,
+	config: &[u8],
+	proof: &[Root],
+	max_step_proof: u32,
+) -> Result<CheckedConfig, ConfigError> {
 	let mut input = config;
 	let cfg = ModelConfig::decode(&mut input).map_err(|_| ConfigError::Undecodable)?;
 	if !input.is_empty() || cfg.encode().as_slice() != config {
 		return Err(ConfigError::Undecodable);
 	}
 	cfg.validate().map_err(|_| ConfigError::Unsupported)?;
+	let bound = sibyl_engine::proof::size_bound(&cfg).map_err(|_| ConfigError::Unsupported)?;
+	if bound > max_step_proof as u64 {
+		return Err(ConfigError::StepProofTooLarge);
+	}
 	let depth = cfg.tree_depth();
 	if depth > MAX_PROOF_DEPTH || proof.len() != depth as usize {
 		return Err(ConfigError::ProofMismatch);
@@ -70,7 +85,7 @@ pub fn check_config(root: &Root, config: &[u8], proof: &[Root]) -> Result<Checke
 	if &computed != root {
 		return Err(ConfigError::ProofMismatch);
 	}
-	Ok(CheckedConfig { n_vocab: cfg.n_vocab, max_seq: cfg.max_seq })
+	Ok(CheckedConfig { n_vocab: cfg.n_vocab, max_seq: cfg.max_seq, proof_bound: bound as u32 })
 }
 
 #[cfg(any(test, feature = "runtime-benchmarks"))]

@@ -1,6 +1,7 @@
 //! How other pallets plug into the oracle: where model revenue goes ([`ModelRevenue`]) and how a dispute game
 //! holds, upholds or rejects a proposed result ([`ResultDisputes`]).
 
+use alloc::vec::Vec;
 use sp_runtime::DispatchResult;
 
 use crate::types::{ModelId, RequestId, Root};
@@ -38,11 +39,29 @@ pub struct Disputable<AccountId, BlockNumber> {
 	pub window_end: BlockNumber,
 }
 
+/// What a dispute game checks a result against, read once when a game opens or a step is opened.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DisputeContext {
+	/// The model's engine configuration (the registered one, proven against its root).
+	pub config: sibyl_engine::ModelConfig,
+	/// The request's initial state root, computed on chain from the model and the request.
+	pub initial_root: Root,
+	/// Prompt length, in tokens.
+	pub prompt_len: u32,
+	/// The proposed output tokens.
+	pub output: Vec<u32>,
+}
+
 /// The dispute game's way in: a result in its challenge window can be held (disputed), and each game on it
 /// later upholds or rejects it. A result is not final while any game on it is open.
 pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
 	/// The result of `request` if it can be challenged now (proposed or disputed, window running).
 	fn disputable(request: RequestId) -> Option<Disputable<AccountId, BlockNumber>>;
+	/// The proposer and final root of `request`'s result while it is disputed (whatever the window): a game
+	/// whose result is no longer this one (another game rejected it) is void.
+	fn disputed(request: RequestId) -> Option<(AccountId, Root)>;
+	/// The model configuration, initial state root, prompt length and output of `request`'s result.
+	fn context(request: RequestId) -> Option<DisputeContext>;
 	/// A game on the result opened.
 	fn open_dispute(request: RequestId) -> DispatchResult;
 	/// A game ended with the result upheld; when no game is left it finalizes as usual.

@@ -71,8 +71,8 @@ mod guest {
 	/// Decodes the proof at `ptr`, verifies it with hasher `H`, and returns the packed location of the result.
 	fn run<H: sibyl_engine::merkle::Blake2>(ptr: u32, len: u32) -> u64 {
 		let input = unsafe { core::slice::from_raw_parts(ptr as *const u8, len as usize) };
-		let result: Result<[u8; 32], String> = match sibyl_engine::StepProof::decode(&mut &input[..]) {
-			Ok(proof) => sibyl_engine::verify_step_with::<H>(&proof).map_err(|e| format!("{e:?}")),
+		let result: Result<[u8; 32], String> = match <([u8; 32], sibyl_engine::StepProof)>::decode(&mut &input[..]) {
+			Ok((pre, proof)) => sibyl_engine::verify_step_with::<H>(&pre, &proof).map_err(|e| format!("{e:?}")),
 			Err(e) => Err(format!("decode: {e:?}")),
 		};
 		let out = result.encode();

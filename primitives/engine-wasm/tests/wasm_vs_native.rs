@@ -58,7 +58,7 @@ impl Guest {
 	}
 
 	/// Runs `verify_step` in a fresh instance, hashing as `hashing` says.
-	fn verify_with(&self, proof: &StepProof, hashing: Hashing) -> Verified {
+	fn verify_with(&self, pre: &[u8; 32], proof: &StepProof, hashing: Hashing) -> Verified {
 		let mut store = Store::new(&self.engine, Host { memory: None, hash_calls: 0 });
 		let mut linker = Linker::new(&self.engine);
 		let min_pages = self
@@ -96,7 +96,7 @@ impl Guest {
 		let alloc = instance.get_typed_func::<u32, u32>(&mut store, "alloc").expect("alloc export");
 		let verify =
 			instance.get_typed_func::<(u32, u32), u64>(&mut store, hashing.export()).expect("verify export");
-		let input = proof.encode();
+		let input = (pre, proof).encode();
 		let ptr = alloc.call(&mut store, input.len() as u32).expect("alloc");
 		memory.write(&mut store, ptr as usize, &input).expect("write input");
 		let t = Instant::now();
@@ -110,15 +110,15 @@ impl Guest {
 	}
 
 	/// Runs `verify_step` (blake2 in WASM) in a fresh instance; returns the result and the time of the call alone.
-	fn verify(&self, proof: &StepProof) -> (Result<[u8; 32], String>, f64) {
-		let v = self.verify_with(proof, Hashing::Wasm);
+	fn verify(&self, pre: &[u8; 32], proof: &StepProof) -> (Result<[u8; 32], String>, f64) {
+		let v = self.verify_with(pre, proof, Hashing::Wasm);
 		assert_eq!(v.hash_calls, 0, "blake2 in WASM makes no host calls");
 		(v.result, v.secs)
 	}
 
 	/// Runs `verify_step` hashing through the host; returns the result and the time of the call alone.
-	fn verify_host(&self, proof: &StepProof) -> (Result<[u8; 32], String>, f64) {
-		let v = self.verify_with(proof, Hashing::Host);
+	fn verify_host(&self, pre: &[u8; 32], proof: &StepProof) -> (Result<[u8; 32], String>, f64) {
+		let v = self.verify_with(pre, proof, Hashing::Host);
 		assert!(v.hash_calls > 0 || v.result.is_err(), "host hashing hashes on the host");
 		(v.result, v.secs)
 	}
@@ -136,10 +136,11 @@ fn tiny_model_every_chunk_same_root_in_wasm_and_native() {
 		for step in 0..trace.steps() {
 			for chunk in 0..trace.chunks_of(step).unwrap() {
 				let proof = trace.prove(step, chunk).unwrap();
-				let native = verify_step(&proof).expect("native verifies");
-				let (wasm, _) = guest.verify(&proof);
+				let pre = trace.root_at(step, chunk).unwrap();
+				let native = verify_step(&pre, &proof).expect("native verifies");
+				let (wasm, _) = guest.verify(&pre, &proof);
 				assert_eq!(wasm, Ok(native), "step {step} chunk {chunk} ({:?})", proof.header.meta.op);
-				let (host, _) = guest.verify_host(&proof);
+				let (host, _) = guest.verify_host(&pre, &proof);
 				assert_eq!(host, Ok(native), "host hashing: step {step} chunk {chunk} ({:?})", proof.header.meta.op);
 				ops.insert(proof.header.meta.op as u8);
 				if proof.header.meta.op == Op::Attention {
@@ -155,16 +156,21 @@ fn tiny_model_every_chunk_same_root_in_wasm_and_native() {
 	let model = tiny_model(false, 13);
 	let trace = run(&model, &Request { prompt: vec![5, 6, 7], max_new: 2 }, None, None).unwrap();
 	let mut bad = trace.prove(3, 0).unwrap();
+	let pre = trace.root_at(3, 0).unwrap();
 	bad.regs.siblings.clear();
-	assert!(verify_step(&bad).is_err());
-	assert!(guest.verify(&bad).0.is_err());
-	assert!(guest.verify_host(&bad).0.is_err());
+	assert!(verify_step(&pre, &bad).is_err());
+	assert!(guest.verify(&pre, &bad).0.is_err());
+	// A proof from another pre-state is refused inside the call, the same way in WASM.
+	let other = trace.prove(4, 0).unwrap();
+	assert_eq!(verify_step(&pre, &other), Err(sibyl_engine::VerifyError::PreRootMismatch));
+	assert_eq!(guest.verify(&pre, &other).0, Err("PreRootMismatch".into()));
+	assert!(guest.verify_host(&pre, &bad).0.is_err());
 }
 
 fn smollm2() -> Model {
 	let path = sibyl_engine::testing::smollm2_path();
 	let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-	Model::from_gguf(&bytes, 2048).expect("SmolLM2 loads")
+	Model::from_gguf(&bytes).expect("SmolLM2 loads")
 }
 
 #[test]
@@ -205,12 +211,13 @@ fn smollm2_sampled_steps_same_root_in_wasm_and_native() {
 		let want =
 			if c + 1 < trace.chunks_of(s).unwrap() { trace.root_at(s, c + 1).unwrap() } else { trace.root_at(s + 1, 0).unwrap() };
 		let t = Instant::now();
-		let native = verify_step(&proof).unwrap_or_else(|e| panic!("step {s} chunk {c}: {e:?}"));
+		let pre = trace.root_at(s, c).unwrap();
+		let native = verify_step(&pre, &proof).unwrap_or_else(|e| panic!("step {s} chunk {c}: {e:?}"));
 		let native_secs = t.elapsed().as_secs_f64();
 		assert_eq!(native, want, "native step {s} chunk {c} ({:?})", proof.header.meta.op);
-		let (wasm, wasm_secs) = guest.verify(&proof);
+		let (wasm, wasm_secs) = guest.verify(&pre, &proof);
 		assert_eq!(wasm, Ok(native), "wasm step {s} chunk {c} ({:?})", proof.header.meta.op);
-		let (host, host_secs) = guest.verify_host(&proof);
+		let (host, host_secs) = guest.verify_host(&pre, &proof);
 		assert_eq!(host, Ok(native), "wasm with host hashing, step {s} chunk {c} ({:?})", proof.header.meta.op);
 		let e = by_op.entry(proof.header.meta.op as u8).or_default();
 		e.0 += 1;
@@ -255,8 +262,8 @@ fn smollm2_sampled_steps_same_root_in_wasm_and_native() {
 	eprintln!("{:<12} {:>16} {:>22} {:>22}", "op", "proof bytes", "median wasm-blake2 ms", "median host-blake2 ms");
 	let mut rows: Vec<(f64, String)> = Vec::new();
 	for (op, proof) in &largest {
-		let wasm = median((0..9).map(|_| guest.verify(proof).1).collect());
-		let host = median((0..9).map(|_| guest.verify_host(proof).1).collect());
+		let wasm = median((0..9).map(|_| guest.verify(&proof.header.root(), proof).1).collect());
+		let host = median((0..9).map(|_| guest.verify_host(&proof.header.root(), proof).1).collect());
 		let name = format!("{:?}", Op::from_u8(*op).unwrap());
 		eprintln!("{:<12} {:>16} {:>22.3} {:>22.3}", name, proof.encoded_size(), wasm * 1e3, host * 1e3);
 		rows.push((wasm, name));

@@ -315,9 +315,9 @@ impl Model {
 		Ok(Model { config, tensors, first_leaves, tree })
 	}
 
-	/// Loads a llama-architecture GGUF file. `max_seq` caps the sequence length (at most the model's context and
-	/// [`MAX_SEQ_CAP`]).
-	pub fn from_gguf(file: &[u8], max_seq: u32) -> Result<Model, ModelError> {
+	/// Loads a llama-architecture GGUF file. Everything in the configuration, and so the commitment, comes from
+	/// the file alone: the longest sequence is the model's context length capped at [`MAX_SEQ_CAP`].
+	pub fn from_gguf(file: &[u8]) -> Result<Model, ModelError> {
 		let g = Gguf::parse(file)?;
 		let arch = g.get("general.architecture").and_then(|v| v.as_str()).unwrap_or_default();
 		if arch != "llama" {
@@ -358,7 +358,7 @@ impl Model {
 			n_ff: u("llama.feed_forward_length")?,
 			rope_base_bits: f("llama.rope.freq_base").unwrap_or(10_000.0).to_bits(),
 			rms_eps_bits: f("llama.attention.layer_norm_rms_epsilon")?.to_bits(),
-			max_seq: max_seq.min(context).min(MAX_SEQ_CAP),
+			max_seq: context.min(MAX_SEQ_CAP),
 			bos: u("tokenizer.ggml.bos_token_id").unwrap_or(1),
 			eos: u("tokenizer.ggml.eos_token_id").unwrap_or(2),
 			tied_output,
@@ -394,8 +394,8 @@ impl Model {
 	}
 
 	/// Like [`Model::from_gguf`], and refuses a file whose commitment is not `expected`.
-	pub fn from_gguf_checked(file: &[u8], max_seq: u32, expected: &Hash) -> Result<Model, ModelError> {
-		let m = Model::from_gguf(file, max_seq)?;
+	pub fn from_gguf_checked(file: &[u8], expected: &Hash) -> Result<Model, ModelError> {
+		let m = Model::from_gguf(file)?;
 		if m.root() != *expected {
 			return Err(ModelError::RootMismatch { expected: *expected, actual: m.root() });
 		}

@@ -25,6 +25,8 @@ pub use crate::proof::{StepProof, TreeWitness};
 /// Why a proof was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VerifyError {
+	/// The proof's pre-state is not the state whose root the caller trusts.
+	PreRootMismatch,
 	/// The model configuration in the proof does not decode or is not runnable.
 	BadConfig,
 	/// A leaf has the wrong size, or a witness has the wrong number of leaves.
@@ -243,19 +245,27 @@ fn load_reg_leaf(l: &Layout, regs: &mut Registers, i: u64, d: &[u8]) -> Result<(
 }
 
 /// Recomputes the chunk `proof.header.meta.chunk` of step `proof.header.meta.step` from the proven leaves and
-/// returns the state root after it. The caller compares `proof.header.root()` with the root it trusts.
-/// Hashes with [`PureBlake2`]; see [`verify_step_with`].
-pub fn verify_step(proof: &StepProof) -> Result<Hash, VerifyError> {
-	verify_step_with::<PureBlake2>(proof)
+/// returns the state root after it, once it has checked that the proof starts from `pre_root`: the root the
+/// caller trusts (in a dispute, the root both sides agreed on). Hashes with [`PureBlake2`]; see
+/// [`verify_step_with`].
+///
+/// A finished run stays where it is: the step after a finished state is that state, so a proof whose header is
+/// finished (and hashes to `pre_root`) returns `pre_root`. With this, every run is a sequence of any length, and
+/// two claims about the state after `n` steps can be compared whichever of them stopped first.
+pub fn verify_step(pre_root: &Hash, proof: &StepProof) -> Result<Hash, VerifyError> {
+	verify_step_with::<PureBlake2>(pre_root, proof)
 }
 
 /// [`verify_step`] hashing with `H`: every implementation gives the same result, only the cost differs (a runtime
 /// passes `merkle::HostBlake2`).
-pub fn verify_step_with<H: Blake2>(proof: &StepProof) -> Result<Hash, VerifyError> {
+pub fn verify_step_with<H: Blake2>(pre_root: &Hash, proof: &StepProof) -> Result<Hash, VerifyError> {
 	let header = &proof.header;
+	if header.root_with::<H>() != *pre_root {
+		return Err(VerifyError::PreRootMismatch);
+	}
 	let meta = &header.meta;
 	if meta.finished {
-		return Err(VerifyError::Exec(ExecError::Finished));
+		return Ok(*pre_root);
 	}
 	let cfg_bytes = proof.model.reads.first().ok_or(VerifyError::BadConfig)?;
 	let cfg = ModelConfig::decode(&mut &cfg_bytes[..]).map_err(|_| VerifyError::BadConfig)?;

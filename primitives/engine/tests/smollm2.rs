@@ -16,7 +16,7 @@ fn pool(n: usize) -> rayon::ThreadPool {
 #[test]
 fn one_and_two_threads_give_identical_bytes_and_roots() {
 	let bytes = model_bytes();
-	let model = Model::from_gguf(&bytes, 2048).expect("SmolLM2 loads");
+	let model = Model::from_gguf(&bytes).expect("SmolLM2 loads");
 	let tok = Tokenizer::from_gguf(&Gguf::parse(&bytes).unwrap()).unwrap();
 	let req = Request { prompt: tok.encode_chat("Describe a cat in one sentence.").unwrap(), max_new: 12 };
 	let one = pool(1).install(|| run(&model, &req, Some(250), None).unwrap());
@@ -36,19 +36,19 @@ fn one_and_two_threads_give_identical_bytes_and_roots() {
 #[test]
 fn the_commitment_pins_the_file() {
 	let bytes = model_bytes();
-	let model = Model::from_gguf(&bytes, 2048).unwrap();
-	assert!(Model::from_gguf_checked(&bytes, 2048, &model.root()).is_ok());
+	let model = Model::from_gguf(&bytes).unwrap();
+	assert!(Model::from_gguf_checked(&bytes, &model.root()).is_ok());
 	// One weight byte changed: another root, and a checked load refuses it.
 	let mut changed = bytes.clone();
 	let g = Gguf::parse(&bytes).unwrap();
 	let t = g.tensor("blk.17.ffn_down.weight").unwrap();
 	changed[t.start + 1000] ^= 0x10;
-	let other = Model::from_gguf(&changed, 2048).unwrap();
+	let other = Model::from_gguf(&changed).unwrap();
 	assert_ne!(other.root(), model.root());
-	assert!(matches!(Model::from_gguf_checked(&changed, 2048, &model.root()), Err(ModelError::RootMismatch { .. })));
+	assert!(matches!(Model::from_gguf_checked(&changed, &model.root()), Err(ModelError::RootMismatch { .. })));
 	// A truncated file is an error.
-	assert!(Model::from_gguf(&bytes[..bytes.len() - 1], 2048).is_err());
-	assert!(Model::from_gguf(&bytes[..1 << 20], 2048).is_err());
+	assert!(Model::from_gguf(&bytes[..bytes.len() - 1]).is_err());
+	assert!(Model::from_gguf(&bytes[..1 << 20]).is_err());
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn a_pinned_run_gives_the_pinned_state_root() {
 	// is noticed. Such a change must be deliberate: it changes the result and final root of every request, so a
 	// node running the old engine would lose every dispute against one running the new. Update the values below
 	// only together with a version bump of the engine the chain accepts.
-	let model = Model::from_gguf(&model_bytes(), 2048).expect("SmolLM2 loads");
+	let model = Model::from_gguf(&model_bytes()).expect("SmolLM2 loads");
 	assert_eq!(hex(&model.root()), "233cff8e455314b035a207062bf8fa75436c465cfe6f0d5376e47dee1ebb4691", "model root");
 	// "What is the capital of France?" in the chat template: 37 tokens, so attention spans three chunks.
 	let prompt = vec![

@@ -11,7 +11,7 @@ use sibyl_engine::{
 	state::{Layout, Op, Reg, Request},
 	testing::{random_tensors, tiny_config, tiny_model, tiny_request, to_gguf},
 	trace::NativeState,
-	verify_step, VerifyError,
+	verify_step, StepProof, VerifyError,
 };
 use std::{borrow::Cow, cell::RefCell, collections::BTreeSet};
 
@@ -33,24 +33,30 @@ fn every_chunk_of_every_step_verifies_to_the_next_root() {
 		assert_eq!(trace.root_at(0, 0).expect("step 0"), initial_root(&model.config, model.root(), &req).unwrap());
 		let mut ops = BTreeSet::new();
 		let mut chunks_total = 0;
+		let bound = sibyl_engine::proof::size_bound(&model.config).expect("a bound");
+		let mut largest = 0;
 		for step in 0..trace.steps() {
 			let n = trace.chunks_of(step).expect("step exists");
 			for chunk in 0..n {
 				let proof = trace.prove(step, chunk).expect("provable");
-				assert_eq!(proof.header.root(), trace.root_at(step, chunk).unwrap(), "pre-root at {step}/{chunk}");
+				let pre = trace.root_at(step, chunk).unwrap();
+				assert_eq!(proof.header.root(), pre, "pre-root at {step}/{chunk}");
 				let want = if chunk + 1 < n {
 					trace.root_at(step, chunk + 1).unwrap()
 				} else {
 					trace.root_at(step + 1, 0).unwrap()
 				};
-				let got = verify_step(&proof).unwrap_or_else(|e| panic!("step {step} chunk {chunk}: {e:?}"));
+				let got = verify_step(&pre, &proof).unwrap_or_else(|e| panic!("step {step} chunk {chunk}: {e:?}"));
 				assert_eq!(got, want, "step {step} ({:?}) chunk {chunk}/{n}", proof.header.meta.op);
 				ops.insert(proof.header.meta.op as u8);
 				chunks_total += 1;
+				largest = largest.max(codec::Encode::encoded_size(&proof) as u64);
 			}
 		}
 		assert_eq!(ops.len(), 15, "every operation was proven: {ops:?}");
 		assert!(chunks_total > trace.steps(), "phase-2 chunks were proven too");
+		// The registration bound holds every proof, and is not loose by more than a few times.
+		assert!(largest <= bound && bound < 4 * largest, "largest proof {largest} bytes, bound {bound}");
 		assert_eq!(trace.root_at(trace.steps(), 0).unwrap(), trace.output.final_root);
 	}
 }
@@ -144,33 +150,44 @@ fn tampered_proofs_are_refused_or_give_another_root() {
 	// A matmul chunk in the middle of the run.
 	let step = (0..trace.steps()).find(|s| trace.step_info(*s).unwrap().op == Op::MatGate).expect("a gate step");
 	let proof = trace.prove(step, 1).unwrap();
-	let good = verify_step(&proof).unwrap();
+	let pre = trace.root_at(step, 1).unwrap();
+	let good = verify_step(&pre, &proof).unwrap();
+	assert_eq!(good, trace.root_at(step, 2).unwrap());
 
 	let mut p = proof.clone();
 	p.model.reads[1][5] ^= 1; // a weight byte
-	assert_eq!(verify_step(&p), Err(VerifyError::RootMismatch("model")));
+	assert_eq!(verify_step(&pre, &p), Err(VerifyError::RootMismatch("model")));
 
 	let mut p = proof.clone();
 	p.regs.reads[0][0] ^= 1; // an input activation
-	assert_eq!(verify_step(&p), Err(VerifyError::RootMismatch("regs")));
+	assert_eq!(verify_step(&pre, &p), Err(VerifyError::RootMismatch("regs")));
 
 	let mut p = proof.clone();
 	p.regs.siblings.pop();
-	assert!(verify_step(&p).is_err());
+	assert!(verify_step(&pre, &p).is_err());
 
 	let mut p = proof.clone();
 	p.regs.reads.pop();
-	assert_eq!(verify_step(&p), Err(VerifyError::Malformed("regs")));
+	assert_eq!(verify_step(&pre, &p), Err(VerifyError::Malformed("regs")));
 
-	// A different chunk index in the header computes something else from the same leaves.
-	let mut p = proof.clone();
-	p.header.meta.chunk = 0;
-	assert!(verify_step(&p).map_or(true, |r| r != good));
-
-	// A header claiming another op refuses the leaves.
-	let mut p = proof.clone();
-	p.header.meta.op = Op::MatDownAdd;
-	assert!(verify_step(&p).map_or(true, |r| r != good));
+	// Any change to the header is a proof from another state: refused by the pre-root check inside the call.
+	for change in [
+		(|p: &mut StepProof| p.header.meta.chunk = 0) as fn(&mut StepProof),
+		|p| p.header.meta.op = Op::MatDownAdd,
+		|p| p.header.regs[0] ^= 1,
+		|p| p.header.meta.finished = true,
+	] {
+		let mut p = proof.clone();
+		change(&mut p);
+		assert_eq!(verify_step(&pre, &p), Err(VerifyError::PreRootMismatch));
+		// Trusting the changed header's own root: another chunk index computes something else from the same
+		// leaves, and another op refuses them.
+		if !p.header.meta.finished {
+			assert!(verify_step(&p.header.root(), &p).map_or(true, |r| r != good));
+		}
+	}
+	// The right proof against another trusted root is refused too.
+	assert_eq!(verify_step(&trace.root_at(step, 0).unwrap(), &proof), Err(VerifyError::PreRootMismatch));
 
 	// A hostile meta is refused before any arithmetic on it (found by fuzzing: `pos + generated` overflowed).
 	for (pos, generated, step) in [(u32::MAX, u32::MAX, 0), (0, u32::MAX, 0), (u32::MAX, 0, 0), (0, 0, u32::MAX)] {
@@ -178,13 +195,37 @@ fn tampered_proofs_are_refused_or_give_another_root() {
 		p.header.meta.pos = pos;
 		p.header.meta.generated = generated;
 		p.header.meta.step = step;
-		assert!(matches!(verify_step(&p), Err(VerifyError::Exec(_))), "{pos} {generated} {step}");
+		assert!(matches!(verify_step(&p.header.root(), &p), Err(VerifyError::Exec(_))), "{pos} {generated} {step}");
 	}
 
 	// A configuration that does not decode.
 	let mut p = proof;
 	p.model.reads[0].truncate(3);
-	assert_eq!(verify_step(&p), Err(VerifyError::BadConfig));
+	assert_eq!(verify_step(&pre, &p), Err(VerifyError::BadConfig));
+}
+
+#[test]
+fn a_finished_run_stays_where_it_is() {
+	let model = tiny_model(false, 5);
+	let trace = run(&model, &request(), None, None).unwrap();
+	let end = trace.steps();
+	let last = trace.header_at(end, 0).unwrap();
+	assert!(last.meta.finished);
+	// The step after the final state is the final state: the proof needs only the header.
+	let proof = StepProof {
+		header: last.clone(),
+		model: Default::default(),
+		tokens: Default::default(),
+		kv: Default::default(),
+		regs: Default::default(),
+	};
+	assert_eq!(verify_step(&trace.output.final_root, &proof), Ok(trace.output.final_root));
+	// The last real step is not the identity, and a state one step before the end is not finished.
+	let before = trace.prove(end - 1, trace.chunks_of(end - 1).unwrap() - 1).unwrap();
+	assert!(!before.header.meta.finished);
+	let pre = before.header.root();
+	assert_eq!(verify_step(&pre, &before), Ok(trace.output.final_root));
+	assert_ne!(pre, trace.output.final_root);
 }
 
 #[test]
@@ -211,7 +252,7 @@ fn gguf_files_load_to_the_same_model_and_bad_files_are_errors() {
 	let tensors = random_tensors(&cfg, 21);
 	let direct = Model::new(cfg.clone(), tensors.clone()).unwrap();
 	let file = to_gguf(&cfg, &tensors);
-	let loaded = Model::from_gguf(&file, 40).expect("a well-formed file");
+	let loaded = Model::from_gguf(&file).expect("a well-formed file");
 	let mut a = loaded.config.clone();
 	a.tokenizer_hash = cfg.tokenizer_hash;
 	assert_eq!(a, cfg);
@@ -223,18 +264,18 @@ fn gguf_files_load_to_the_same_model_and_bad_files_are_errors() {
 		assert_eq!(sibyl_engine::merkle::leaf_hash(&loaded.leaf_data(i)), loaded.tree().leaf(i), "leaf {i}");
 	}
 	// The root pins the file: checked loading accepts it and refuses another root.
-	assert!(Model::from_gguf_checked(&file, 40, &loaded.root()).is_ok());
+	assert!(Model::from_gguf_checked(&file, &loaded.root()).is_ok());
 	// The tokenizer is part of the commitment: the file (no tokenizer metadata) differs from the direct model.
-	assert!(matches!(Model::from_gguf_checked(&file, 40, &direct.root()), Err(ModelError::RootMismatch { .. })));
-	let other = Model::from_gguf(&to_gguf(&cfg, &random_tensors(&cfg, 22)), 40).unwrap();
-	assert!(matches!(Model::from_gguf_checked(&file, 40, &other.root()), Err(ModelError::RootMismatch { .. })));
+	assert!(matches!(Model::from_gguf_checked(&file, &direct.root()), Err(ModelError::RootMismatch { .. })));
+	let other = Model::from_gguf(&to_gguf(&cfg, &random_tensors(&cfg, 22))).unwrap();
+	assert!(matches!(Model::from_gguf_checked(&file, &other.root()), Err(ModelError::RootMismatch { .. })));
 	// Every truncation is an error, none a panic; so is a flipped magic.
 	for n in (0..file.len()).step_by(97) {
-		assert!(Model::from_gguf(&file[..n], 40).is_err(), "a file cut at {n} bytes loaded");
+		assert!(Model::from_gguf(&file[..n]).is_err(), "a file cut at {n} bytes loaded");
 	}
 	let mut bad = file.clone();
 	bad[1] = b'X';
-	assert!(Model::from_gguf(&bad, 40).is_err());
+	assert!(Model::from_gguf(&bad).is_err());
 	assert!(Gguf::parse(&file).is_ok());
 }
 

@@ -35,6 +35,9 @@ parameter_types! {
 	/// crowds out transactions; what does not fit waits for the next block.
 	pub HookWeight: frame_support::weights::Weight =
 		Perbill::from_percent(25) * super::system::RuntimeBlockWeights::get().max_block;
+	/// The longest one-step proof a dispute accepts (SmolLM2's worst is about 45 KiB): far inside the 3.75 MiB
+	/// a normal extrinsic may take, so a registered model's proofs always fit in a transaction.
+	pub const MaxStepProofLen: u32 = 256 * 1024;
 }
 
 impl pallet_inference::Config for Runtime {
@@ -61,6 +64,7 @@ impl pallet_inference::Config for Runtime {
 	type MaxScheduledPerBlock = ConstU32<8192>;
 	type HookWeight = HookWeight;
 	type MaxAttempts = ConstU32<3>;
+	type MaxStepProofLen = MaxStepProofLen;
 	type WeightInfo = crate::weights::pallet_inference::WeightInfo<Runtime>;
 }
 

@@ -110,7 +110,7 @@ impl Sibyl {
 	/// Loads the GGUF at `path`.
 	pub fn load(path: &PathBuf) -> Sibyl {
 		let bytes = std::fs::read(path).expect("model file");
-		let model = Model::from_gguf(&bytes, 2048).expect("the engine loads the model");
+		let model = Model::from_gguf(&bytes).expect("the engine loads the model");
 		let tokenizer = Tokenizer::from_gguf(&Gguf::parse(&bytes).expect("GGUF")).expect("tokenizer");
 		Sibyl { model, tokenizer }
 	}
@@ -124,7 +124,7 @@ impl Sibyl {
 /// Loads only the engine's model (no tokenizer): what a benchmark's engine process holds.
 pub fn load_model(path: &PathBuf) -> Model {
 	let bytes = std::fs::read(path).expect("model file");
-	Model::from_gguf(&bytes, 2048).expect("the engine loads the model")
+	Model::from_gguf(&bytes).expect("the engine loads the model")
 }
 
 /// Greedy generation with Sibyl's engine through a full traced run (state roots included), with timings.

@@ -1,6 +1,6 @@
 //! Registering, repricing and retiring models.
 
-use codec::Encode;
+use codec::{Decode, Encode};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 
 use super::*;
@@ -63,6 +63,14 @@ fn register_refuses_every_bad_input() {
 		let bad = cfg.encode();
 		let (bad_root, bad_proof) = synthetic_registration(&bad, cfg.tree_depth(), 9);
 		assert_noop!(reg(b"m".to_vec(), bad_root, bad, bad_proof, 4), Error::<Test>::ConfigUnsupported);
+		// A model whose one-step proofs could be longer than a dispute accepts; the same model fits at its bound.
+		let decoded = sibyl_engine::ModelConfig::decode(&mut &config[..]).unwrap();
+		let bound = sibyl_engine::proof::size_bound(&decoded).unwrap() as u32;
+		MaxStepProofLen::set(bound - 1);
+		assert_noop!(reg(b"m".to_vec(), root, config.clone(), proof.clone(), 4), Error::<Test>::StepProofTooLarge);
+		MaxStepProofLen::set(bound);
+		assert!(crate::registration::check_config(&root, &config, &proof, bound).is_ok());
+		MaxStepProofLen::set(256 * 1024);
 		// Output limits: zero, over MaxOutputTokens (8), no room for a prompt (max_seq 40 > 8 anyway).
 		assert_noop!(reg(b"m".to_vec(), root, config.clone(), proof.clone(), 0), Error::<Test>::BadMaxNewLimit);
 		assert_noop!(reg(b"m".to_vec(), root, config.clone(), proof.clone(), 9), Error::<Test>::BadMaxNewLimit);

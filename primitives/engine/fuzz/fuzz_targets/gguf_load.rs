@@ -4,5 +4,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
 	let _ = sibyl_engine::gguf::Gguf::parse(data);
-	let _ = sibyl_engine::Model::from_gguf(data, 64);
+	let _ = sibyl_engine::Model::from_gguf(data);
 });
