@@ -649,7 +649,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Every hold matches what storage says is held, and every index agrees with the records.
-	#[cfg(any(feature = "try-runtime", test))]
+	#[cfg(any(feature = "try-runtime", feature = "std", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		crate::view::check_holds::<T>()
 	}

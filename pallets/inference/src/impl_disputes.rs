@@ -75,7 +75,7 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 		Ok(())
 	}
 
-	fn reject(request: RequestId, beneficiary: &T::AccountId) -> DispatchResult {
+	fn reject(request: RequestId, beneficiary: &T::AccountId) -> Result<BalanceOf<T>, sp_runtime::DispatchError> {
 		let mut r = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let (operator, queued) = lifecycle::reject(&r.status).map_err(Error::<T>::from)?;
@@ -90,9 +90,13 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 			Restriction::Free,
 			Fortitude::Force,
 		);
-		if paid.is_err() {
-			T::Currency::burn_held(&reason, &operator, res.bond, Precision::BestEffort, Fortitude::Force)?;
-		}
+		let paid = match paid {
+			Ok(p) => p,
+			Err(_) => {
+				T::Currency::burn_held(&reason, &operator, res.bond, Precision::BestEffort, Fortitude::Force)?;
+				Default::default()
+			},
+		};
 		Self::close_work(&operator);
 		Self::unschedule(request, &mut r);
 		Self::deposit_event(Event::ResultRejected {
@@ -108,7 +112,7 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 			Self::end_with_refund(request, &mut r, now, lifecycle::RefundReason::ResultRejected);
 		}
 		Requests::<T>::insert(request, r);
-		Ok(())
+		Ok(paid)
 	}
 
 	fn slash_operator(operator: &T::AccountId, amount: BalanceOf<T>, beneficiary: Option<&T::AccountId>) -> BalanceOf<T> {

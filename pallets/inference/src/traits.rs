@@ -67,8 +67,8 @@ pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
 	/// A game ended with the result upheld; when no game is left it finalizes as usual.
 	fn uphold(request: RequestId) -> DispatchResult;
 	/// A game proved the result wrong: the result bond goes to `beneficiary`, the proposer is penalised, and
-	/// the request is answered again by another operator (or refunded).
-	fn reject(request: RequestId, beneficiary: &AccountId) -> DispatchResult;
+	/// the request is answered again by another operator (or refunded). Returns what `beneficiary` received.
+	fn reject(request: RequestId, beneficiary: &AccountId) -> Result<Balance, sp_runtime::DispatchError>;
 	/// Slashes up to `amount` of `operator`'s bond to `beneficiary` (burned if `None`); returns what was taken.
 	fn slash_operator(operator: &AccountId, amount: Balance, beneficiary: Option<&AccountId>) -> Balance;
 }

@@ -1,7 +1,7 @@
 //! Reading the oracle (what the runtime API returns) and checking its books (`try_state`).
 
 use alloc::vec::Vec;
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 use alloc::collections::btree_map::BTreeMap;
 use sibyl_inference_primitives::{ModelView, Quote, QuoteError, RequestView, ResultView};
 
@@ -10,7 +10,7 @@ use crate::{
 	types::{ModelId, ModelState, RequestId, Root},
 	BalanceOf, Config, ModelByRoot, ModelOperators, Models, Operators, Pallet, Requests, Results,
 };
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 use crate::{DrawCursor, HoldReason, NextRequestId, Schedule, WakeCursor};
 use frame_system::pallet_prelude::BlockNumberFor;
 
@@ -91,12 +91,12 @@ impl<T: Config> Pallet<T> {
 	}
 }
 
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 type Books<T> = BTreeMap<<T as frame_system::Config>::AccountId, [BalanceOf<T>; 4]>;
 
 /// Every hold of every account the pallet knows equals what its storage says is held, reason by reason, and the
 /// indices (queue, schedule, operator queues, model operators, open counts) agree with the records.
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 pub fn check_holds<T: Config>() -> Result<(), sp_runtime::TryRuntimeError> {
 	use frame_support::traits::fungible::InspectHold;
 	use sp_runtime::traits::Zero;
@@ -185,7 +185,7 @@ pub fn check_holds<T: Config>() -> Result<(), sp_runtime::TryRuntimeError> {
 	Ok(())
 }
 
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std", test))]
 fn ensure(cond: bool, msg: &'static str) -> Result<(), sp_runtime::TryRuntimeError> {
 	if cond {
 		Ok(())

@@ -26,7 +26,7 @@ use crate::{
 };
 
 /// The operation a step performs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, scale_info::TypeInfo)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, codec::DecodeWithMemTracking, scale_info::TypeInfo)]
 #[repr(u8)]
 pub enum Op {
 	/// `X = embedding[token[pos]]`.
@@ -87,7 +87,7 @@ impl Op {
 }
 
 /// Where a run is, and the request's parameters.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, scale_info::TypeInfo)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, codec::DecodeWithMemTracking, scale_info::TypeInfo)]
 pub struct Meta {
 	/// Steps completed.
 	pub step: u32,
@@ -110,7 +110,7 @@ pub struct Meta {
 }
 
 /// What a state root commits to.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, scale_info::TypeInfo)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, codec::DecodeWithMemTracking, scale_info::TypeInfo)]
 pub struct StateHeader {
 	/// Where the run is.
 	pub meta: Meta,

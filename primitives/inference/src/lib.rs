@@ -17,6 +17,8 @@
 
 extern crate alloc;
 
+pub mod dispute;
+
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;

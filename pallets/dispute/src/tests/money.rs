@@ -1,0 +1,1 @@
+//! Settlement: who pays whom, and nothing is created or lost.

@@ -1,0 +1,1 @@
+//! Properties: an honest player always wins, and the money adds up.
