@@ -457,6 +457,7 @@ pub mod pallet {
 			let mut g = Games::<T>::get(id).ok_or(Error::<T>::UnknownGame)?;
 			let side = g.side_of(who).ok_or(Error::<T>::NotAPlayer)?;
 			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(g.status == crate::GameStatus::Open, Error::<T>::GameEnded);
 			if Self::is_void(&g) {
 				Self::finish(id, &mut g, None, EndReason::Void, now);
 				return Ok(());
@@ -472,6 +473,7 @@ pub mod pallet {
 			let mut g = Games::<T>::get(id).ok_or(Error::<T>::UnknownGame)?;
 			g.side_of(who).ok_or(Error::<T>::NotAPlayer)?;
 			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(g.status == crate::GameStatus::Open, Error::<T>::GameEnded);
 			if Self::is_void(&g) {
 				Self::finish(id, &mut g, None, EndReason::Void, now);
 				return Ok(());

@@ -24,8 +24,9 @@ pub(crate) struct Player {
 	pub lie_from: Option<u32>,
 }
 
-fn fake(pos: u32, step: Option<u32>) -> Hash {
-	sp_io::hashing::blake2_256(&(b"lie", pos, step).encode())
+/// A liar's root: different for every position and every liar.
+fn fake(lie_from: u32, pos: u32, step: Option<u32>) -> Hash {
+	sp_io::hashing::blake2_256(&(b"lie", lie_from, pos, step).encode())
 }
 
 impl Player {
@@ -41,7 +42,7 @@ impl Player {
 	/// This player's root after `step` steps.
 	pub fn root(&self, step: u32) -> Hash {
 		match self.lie_from {
-			Some(k) if step >= k => fake(step, None),
+			Some(k) if step >= k => fake(k, step, None),
 			_ => self.true_root(step),
 		}
 	}
@@ -55,8 +56,8 @@ impl Player {
 					self.root(step)
 				} else if pos >= chunks {
 					self.root(step + 1)
-				} else if self.lie_from.is_some_and(|k| step + 1 >= k) {
-					fake(pos, Some(step))
+				} else if let Some(k) = self.lie_from.filter(|k| step + 1 >= *k) {
+					fake(k, pos, Some(step))
 				} else {
 					self.trace.root_at(step, pos).expect("a chunk root")
 				}
