@@ -188,6 +188,18 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl sibyl_inference_primitives::dispute::DisputeApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn game(
+			id: sibyl_inference_primitives::dispute::GameId,
+		) -> Option<sibyl_inference_primitives::dispute::Game<AccountId, Balance, BlockNumber>> {
+			pallet_dispute::Games::<Runtime>::get(id)
+		}
+
+		fn games_of(request: sibyl_inference_primitives::RequestId) -> Vec<sibyl_inference_primitives::dispute::GameId> {
+			pallet_dispute::Pallet::<Runtime>::games_of(request)
+		}
+	}
+
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)

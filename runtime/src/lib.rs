@@ -69,7 +69,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sibyl"),
 	impl_name: alloc::borrow::Cow::Borrowed("sibyl-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -206,4 +206,7 @@ mod runtime {
 
 	#[runtime::pallet_index(7)]
 	pub type Inference = pallet_inference;
+
+	#[runtime::pallet_index(8)]
+	pub type Dispute = pallet_dispute;
 }

@@ -635,6 +635,13 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// The latest game of every challenger of `request`, oldest first (for the runtime API).
+		pub fn games_of(request: RequestId) -> Vec<GameId> {
+			let mut ids: Vec<GameId> = GameByChallenger::<T>::iter_prefix_values(request).collect();
+			ids.sort_unstable();
+			ids
+		}
+
 		/// Releases a bond (used by settlement).
 		pub(crate) fn release_bond(who: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
 			T::Currency::release(&HoldReason::ChallengeBond.into(), who, amount, Precision::BestEffort)

@@ -35,7 +35,7 @@ parameter_types! {
 	/// crowds out transactions; what does not fit waits for the next block.
 	pub HookWeight: frame_support::weights::Weight =
 		Perbill::from_percent(25) * super::system::RuntimeBlockWeights::get().max_block;
-	/// The longest one-step proof a dispute accepts (SmolLM2's worst is about 45 KiB): far inside the 3.75 MiB
+	/// The longest one-step proof a dispute accepts (SmolLM2's is bounded at 68,942 bytes): far inside the 3.75 MiB
 	/// a normal extrinsic may take, so a registered model's proofs always fit in a transaction.
 	pub const MaxStepProofLen: u32 = 256 * 1024;
 }

@@ -3,6 +3,7 @@
 mod aura;
 mod balances;
 mod grandpa;
+mod dispute;
 mod inference;
 mod sudo;
 mod system;

@@ -72,7 +72,7 @@ fn apply(op: &Op, burned: &mut Balance) {
 		Op::Dispute { req } => with_storage_layer(|| <Inference as ResultDisputes<_, _, _>>::open_dispute(req)).map(Into::into),
 		Op::Uphold { req } => with_storage_layer(|| <Inference as ResultDisputes<_, _, _>>::uphold(req)).map(Into::into),
 		Op::Reject { req, to } =>
-			with_storage_layer(|| <Inference as ResultDisputes<_, _, _>>::reject(req, &ACCOUNTS[to])).map(Into::into),
+			with_storage_layer(|| <Inference as ResultDisputes<_, _, _>>::reject(req, &ACCOUNTS[to])).map(|_| ().into()),
 		Op::Bond { who, amount } => Inference::bond(o(who), amount),
 		Op::Serve { who } => Inference::serve(o(who), 0),
 		Op::StopServing { who } => Inference::stop_serving(o(who), 0),
