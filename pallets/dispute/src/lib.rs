@@ -69,7 +69,10 @@ pub mod pallet {
 	use pallet_inference::traits::ResultDisputes;
 	use sibyl_engine::{merkle::HostBlake2, StateHeader};
 	use sibyl_inference_primitives::{RequestId, Root};
-	use sp_runtime::{traits::Saturating, Perbill};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		Perbill,
+	};
 
 	use crate::{
 		game::{self, MoveError, Timing},
@@ -80,6 +83,9 @@ pub mod pallet {
 	pub type BalanceOf<T> = <<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 	/// A stored game.
 	pub type GameOf<T> = crate::Game<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+	/// Most blocks' expiry sets the hook looks at in one block (it normally looks at one).
+	pub const MAX_BLOCKS_PER_HOOK: u32 = 16;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -300,7 +306,7 @@ pub mod pallet {
 		pub fn dissect(origin: OriginFor<T>, game: GameId, roots: MoveRoots) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::play(game, &who, |g, side, now, t| {
-				game::dissect(g, side, &roots, T::Width::get(), now, t)?;
+				game::dissect(g, side, &roots, T::Width::get(), now, t).map_err(Error::<T>::from)?;
 				Self::deposit_event(Event::Dissected {
 					game,
 					lo: g.lo,
@@ -308,7 +314,7 @@ pub mod pallet {
 					roots: g.roots.clone(),
 					deadline: g.deadline,
 				});
-				Ok(())
+				Ok(None)
 			})
 		}
 
@@ -318,9 +324,9 @@ pub mod pallet {
 		pub fn pick(origin: OriginFor<T>, game: GameId, segment: u32) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::play(game, &who, |g, side, now, t| {
-				game::pick(g, side, segment, T::Width::get(), now, t)?;
+				game::pick(g, side, segment, T::Width::get(), now, t).map_err(Error::<T>::from)?;
 				Self::deposit_event(Event::Picked { game, lo: g.lo, hi: g.hi, deadline: g.deadline });
-				Ok(())
+				Ok(None)
 			})
 		}
 
@@ -330,19 +336,18 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::open_step())]
 		pub fn open_step(origin: OriginFor<T>, game: GameId, header: StateHeader) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let g = Games::<T>::get(game).ok_or(Error::<T>::UnknownGame)?;
-			let ctx = T::Results::context(g.request).ok_or(Error::<T>::NoContext)?;
-			let chunks = game::chunks_of(&ctx.config, &header.meta).ok_or(Error::<T>::HeaderMismatch)?;
-			let root = header.root_with::<HostBlake2>();
 			Self::play(game, &who, |g, side, now, t| {
-				game::open_step(g, side, root, &header.meta, chunks, now, t)?;
+				let ctx = T::Results::context(g.request).ok_or(Error::<T>::NoContext)?;
+				let chunks = game::chunks_of(&ctx.config, &header.meta).ok_or(Error::<T>::HeaderMismatch)?;
+				let root = header.root_with::<HostBlake2>();
+				game::open_step(g, side, root, &header.meta, chunks, now, t).map_err(Error::<T>::from)?;
 				Self::deposit_event(Event::StepOpened {
 					game,
 					step: header.meta.step,
 					chunks,
 					deadline: g.deadline,
 				});
-				Ok(())
+				Ok(None)
 			})
 		}
 
@@ -353,7 +358,19 @@ pub mod pallet {
 		pub fn prove(origin: OriginFor<T>, game: GameId, proof: Vec<u8>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(proof.len() <= T::MaxStepProofLen::get() as usize, Error::<T>::ProofTooLarge);
-			Self::do_prove(game, &who, &proof)
+			Self::play(game, &who, |g, _, now, _| {
+				game::can_prove(g, &now).map_err(Error::<T>::from)?;
+				let proof = <sibyl_engine::StepProof as codec::DecodeAll>::decode_all(&mut &proof[..])
+					.map_err(|_| Error::<T>::ProofUndecodable)?;
+				let post = sibyl_engine::verify_step_with::<HostBlake2>(&g.lo_root, &proof)
+					.map_err(|_| Error::<T>::ProofRefused)?;
+				let step = match g.phase {
+					crate::Phase::Chunks { step, .. } => step,
+					crate::Phase::Steps => g.lo,
+				};
+				Self::deposit_event(Event::StepVerified { game, step, chunk: g.lo, post_root: post });
+				Ok(Some((game::decide(g, &post), EndReason::Proof)))
+			})
 		}
 
 		/// Ends a game whose player to move let its deadline pass (anyone may call; the hook does it otherwise).
@@ -407,6 +424,9 @@ pub mod pallet {
 				ensure!(!open, Error::<T>::AlreadyChallenging);
 			}
 			let ctx = T::Results::context(request).ok_or(Error::<T>::NoContext)?;
+			let req = sibyl_engine::Request { prompt: ctx.prompt, max_new: ctx.max_new };
+			let initial_root =
+				sibyl_engine::initial_root(&ctx.config, d.model_root, &req).map_err(|_| Error::<T>::NoContext)?;
 			let bond = T::ChallengeBond::get();
 			T::Currency::hold(&HoldReason::ChallengeBond.into(), &who, bond)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
@@ -420,7 +440,7 @@ pub mod pallet {
 				who.clone(),
 				bond,
 				d.model_root,
-				ctx.initial_root,
+				initial_root,
 				(d.final_root, d.steps),
 				(claimed_root, claimed_steps),
 				now,
@@ -447,12 +467,18 @@ pub mod pallet {
 			Ok(id)
 		}
 
-		/// Runs a move of `who` on game `id`: checks the player, voids the game if its result is gone, applies
-		/// `f` and stores the game with its new deadline.
+		/// Runs a move of `who` on game `id`: checks that `who` plays it and that it is open, ends it void if its
+		/// result is gone, applies `f`, and either ends the game (when `f` returns the winner and why) or stores
+		/// it with its new deadline.
 		fn play(
 			id: GameId,
 			who: &T::AccountId,
-			f: impl FnOnce(&mut GameOf<T>, Side, BlockNumberFor<T>, &Timing<BlockNumberFor<T>>) -> Result<(), MoveError>,
+			f: impl FnOnce(
+				&mut GameOf<T>,
+				Side,
+				BlockNumberFor<T>,
+				&Timing<BlockNumberFor<T>>,
+			) -> Result<Option<(Side, EndReason)>, DispatchError>,
 		) -> DispatchResult {
 			let mut g = Games::<T>::get(id).ok_or(Error::<T>::UnknownGame)?;
 			let side = g.side_of(who).ok_or(Error::<T>::NotAPlayer)?;
@@ -463,33 +489,17 @@ pub mod pallet {
 				return Ok(());
 			}
 			let old = g.deadline;
-			f(&mut g, side, now, &Self::timing()).map_err(Error::<T>::from)?;
-			Self::set_expiry(id, Some(old.saturating_add(1u32.into())), Some(g.deadline.saturating_add(1u32.into())));
-			Games::<T>::insert(id, g);
-			Ok(())
-		}
-
-		pub(crate) fn do_prove(id: GameId, who: &T::AccountId, proof: &[u8]) -> DispatchResult {
-			let mut g = Games::<T>::get(id).ok_or(Error::<T>::UnknownGame)?;
-			g.side_of(who).ok_or(Error::<T>::NotAPlayer)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(g.status == crate::GameStatus::Open, Error::<T>::GameEnded);
-			if Self::is_void(&g) {
-				Self::finish(id, &mut g, None, EndReason::Void, now);
-				return Ok(());
+			match f(&mut g, side, now, &Self::timing())? {
+				Some((winner, reason)) => Self::finish(id, &mut g, Some(winner), reason, now),
+				None => {
+					Self::set_expiry(
+						id,
+						Some(old.saturating_add(1u32.into())),
+						Some(g.deadline.saturating_add(1u32.into())),
+					);
+					Games::<T>::insert(id, g);
+				},
 			}
-			game::can_prove(&g, &now).map_err(Error::<T>::from)?;
-			let proof =
-				<sibyl_engine::StepProof as codec::DecodeAll>::decode_all(&mut &proof[..]).map_err(|_| Error::<T>::ProofUndecodable)?;
-			let post = sibyl_engine::verify_step_with::<HostBlake2>(&g.lo_root, &proof)
-				.map_err(|_| Error::<T>::ProofRefused)?;
-			let step = match g.phase {
-				crate::Phase::Chunks { step, .. } => step,
-				crate::Phase::Steps => g.lo,
-			};
-			Self::deposit_event(Event::StepVerified { game: id, step, chunk: g.lo, post_root: post });
-			let winner = game::decide(&g, &post);
-			Self::finish(id, &mut g, Some(winner), EndReason::Proof, now);
 			Ok(())
 		}
 
@@ -508,13 +518,21 @@ pub mod pallet {
 			}
 		}
 
-		/// Ends the hook's games: from the cursor to `now`, at most `MaxExpiriesPerBlock`.
+		/// Ends the hook's games: the expiry sets of the blocks from the cursor to `now`, at most
+		/// `MaxExpiriesPerBlock` games and [`MAX_BLOCKS_PER_HOOK`] blocks; the rest in the next blocks, in order.
+		/// An unset cursor (the pallet added to a running chain) starts at `now`: expiries are only ever set for
+		/// later blocks, so no earlier block holds any.
 		pub(crate) fn process_expiries(now: BlockNumberFor<T>) -> Weight {
 			let max = T::MaxExpiriesPerBlock::get();
 			let mut done = 0u32;
 			let mut cursor = ExpiryCursor::<T>::get();
+			if cursor.is_zero() {
+				cursor = now;
+			}
 			let mut weight = T::DbWeight::get().reads_writes(1, 1);
-			while cursor <= now {
+			let mut blocks = 0u32;
+			while cursor <= now && blocks < MAX_BLOCKS_PER_HOOK {
+				blocks += 1;
 				let due: Vec<GameId> =
 					Expiries::<T>::iter_key_prefix(cursor).take((max - done) as usize).collect();
 				weight.saturating_accrue(T::DbWeight::get().reads(1));
@@ -586,17 +604,19 @@ pub mod pallet {
 			let ctx = T::Results::context(request).ok_or(Error::<T>::NoContext)?;
 			let m = &header.meta;
 			let out_len = ctx.output.len() as u32;
+			let prompt_len = ctx.prompt.len() as u32;
 			// The final state of this request's run must be finished, on this model, after the proposed steps,
 			// with the proposed number of tokens.
 			let mut wrong = !m.finished ||
 				header.model != d.model_root ||
 				m.step != d.steps ||
-				m.prompt_len != ctx.prompt_len ||
+				m.prompt_len != prompt_len ||
+				m.max_new != ctx.max_new ||
 				m.generated != out_len ||
 				m.chunk != 0;
 			if !wrong {
 				// One output token, proven in the final state's token tree, differs from the proposed one.
-				let i = position.checked_sub(ctx.prompt_len).filter(|i| *i < out_len).ok_or(Error::<T>::OutputMatches)?;
+				let i = position.checked_sub(prompt_len).filter(|i| *i < out_len).ok_or(Error::<T>::OutputMatches)?;
 				let l = sibyl_engine::state::Layout::new(&ctx.config);
 				let leaf = <HostBlake2 as sibyl_engine::merkle::Blake2>::leaf(&sibyl_engine::state::token_bytes(token));
 				let root = sibyl_engine::merkle::multiroot_with::<HostBlake2>(

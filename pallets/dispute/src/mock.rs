@@ -268,17 +268,6 @@ pub fn events() -> Vec<crate::Event<Test>> {
 		.collect()
 }
 
-/// The inference pallet's events in this block.
-pub fn inference_events() -> Vec<pallet_inference::Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|e| match e.event {
-			RuntimeEvent::Inference(ev) => Some(ev),
-			_ => None,
-		})
-		.collect()
-}
-
 /// Everything the account owns: free plus held.
 pub fn total(who: AccountId) -> Balance {
 	<Balances as frame_support::traits::fungible::Inspect<AccountId>>::total_balance(&who)

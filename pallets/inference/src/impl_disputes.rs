@@ -41,9 +41,12 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 		let res = Results::<T>::get(request)?;
 		let m = Models::<T>::get(r.model)?;
 		let config = sibyl_engine::ModelConfig::decode(&mut &m.config[..]).ok()?;
-		let req = sibyl_engine::Request { prompt: r.prompt.to_vec(), max_new: r.terms.max_new };
-		let initial_root = sibyl_engine::initial_root(&config, m.root, &req).ok()?;
-		Some(DisputeContext { config, initial_root, prompt_len: r.prompt.len() as u32, output: res.output.to_vec() })
+		Some(DisputeContext {
+			config,
+			prompt: r.prompt.into_inner(),
+			max_new: r.terms.max_new,
+			output: res.output.into_inner(),
+		})
 	}
 
 	fn open_dispute(request: RequestId) -> DispatchResult {

@@ -39,15 +39,15 @@ pub struct Disputable<AccountId, BlockNumber> {
 	pub window_end: BlockNumber,
 }
 
-/// What a dispute game checks a result against, read once when a game opens or a step is opened.
+/// What a dispute game checks a result against: the request and result as the chain has them.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct DisputeContext {
 	/// The model's engine configuration (the registered one, proven against its root).
 	pub config: sibyl_engine::ModelConfig,
-	/// The request's initial state root, computed on chain from the model and the request.
-	pub initial_root: Root,
-	/// Prompt length, in tokens.
-	pub prompt_len: u32,
+	/// The request's prompt token ids.
+	pub prompt: Vec<u32>,
+	/// The request's most tokens to generate.
+	pub max_new: u32,
 	/// The proposed output tokens.
 	pub output: Vec<u32>,
 }
@@ -60,7 +60,7 @@ pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
 	/// The proposer and final root of `request`'s result while it is disputed (whatever the window): a game
 	/// whose result is no longer this one (another game rejected it) is void.
 	fn disputed(request: RequestId) -> Option<(AccountId, Root)>;
-	/// The model configuration, initial state root, prompt length and output of `request`'s result.
+	/// The model configuration, the request and the output of `request`'s result.
 	fn context(request: RequestId) -> Option<DisputeContext>;
 	/// A game on the result opened.
 	fn open_dispute(request: RequestId) -> DispatchResult;

@@ -97,10 +97,8 @@ pub fn size_bound(cfg: &ModelConfig) -> Result<u64, BoundError> {
 	};
 	let config_leaf = cfg.leaf_bytes().len() as u64;
 	let kv_leaf = 4 * l.kv_leaf_f32 as u64;
-	let union = |a: &[u64], b: &[u64]| -> (alloc::vec::Vec<u64>, u64) {
-		let written = b.iter().filter(|i| !a.contains(i)).count() as u64;
-		(a.to_vec(), written)
-	};
+	// Leaves only written (a leaf both read and written travels once, as read data).
+	let only_written = |reads: &[u64], writes: &[u64]| writes.iter().filter(|i| !reads.contains(i)).count() as u64;
 
 	let max_pos = cfg.max_seq.saturating_sub(1);
 	let mut worst = 0u64;
@@ -146,12 +144,17 @@ pub fn size_bound(cfg: &ModelConfig) -> Result<u64, BoundError> {
 				0,
 				cfg.tree_depth(),
 			);
-			let (tr, tw) = union(&a.tokens_read, &a.tokens_write);
-			let tokens = tree(&mut tr.iter().map(|_| 4), tw, l.tokens_depth);
-			let (kr, kw) = union(&a.kv_read, &a.kv_write);
-			let kv = tree(&mut kr.iter().map(|_| kv_leaf), kw, l.kv_depth);
-			let (rr, rw) = union(&a.regs_read, &a.regs_write);
-			let regs = tree(&mut rr.iter().map(|i| l.leaf_size(*i) as u64), rw, l.regs_depth);
+			let tokens = tree(
+				&mut a.tokens_read.iter().map(|_| 4),
+				only_written(&a.tokens_read, &a.tokens_write),
+				l.tokens_depth,
+			);
+			let kv = tree(&mut a.kv_read.iter().map(|_| kv_leaf), only_written(&a.kv_read, &a.kv_write), l.kv_depth);
+			let regs = tree(
+				&mut a.regs_read.iter().map(|i| l.leaf_size(*i) as u64),
+				only_written(&a.regs_read, &a.regs_write),
+				l.regs_depth,
+			);
 			worst = worst.max(header + model + tokens + kv + regs);
 		}
 	}

@@ -204,3 +204,18 @@ fn an_output_that_is_not_the_final_state_is_rejected_at_once() {
 		assert!(events().iter().any(|e| matches!(e, Event::OutputProvenWrong { slashed: PROPOSER_SLASH, .. })));
 	});
 }
+
+#[test]
+fn the_hook_looks_at_a_bounded_number_of_blocks_and_starts_an_unset_cursor_at_now() {
+	new_test_ext().execute_with(|| {
+		run_to(200);
+		// Unset (the pallet added to a running chain): the hook starts at the current block.
+		crate::ExpiryCursor::<Test>::kill();
+		next_block();
+		assert_eq!(crate::ExpiryCursor::<Test>::get(), 202);
+		// Far behind: at most MAX_BLOCKS_PER_HOOK blocks per hook, in order.
+		crate::ExpiryCursor::<Test>::put(100);
+		next_block();
+		assert_eq!(crate::ExpiryCursor::<Test>::get(), 100 + crate::MAX_BLOCKS_PER_HOOK as u64);
+	});
+}

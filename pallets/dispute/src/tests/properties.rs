@@ -25,12 +25,17 @@ impl Adversary {
 		u64::from_le_bytes(sp_io::hashing::blake2_256(&(self.seed, a, b).encode())[..8].try_into().unwrap())
 	}
 
-	fn root_at(&self, honest: &Player, phase: Phase, pos: u32) -> [u8; 32] {
+	/// Its root at `pos`: `liar` is the run that lies from `lie_from` on.
+	fn root_at(&self, honest: &Player, liar: &Player, phase: Phase, pos: u32) -> [u8; 32] {
 		let key = match phase {
 			Phase::Steps => (pos, u32::MAX),
 			Phase::Chunks { step, .. } => (pos, step),
 		};
-		let lie = if self.random_roots { self.coin(key.0, key.1) % 2 == 0 } else { honest.root_at(phase, pos) != self.liar(honest).root_at(phase, pos) };
+		let lie = if self.random_roots {
+			self.coin(key.0, key.1) % 2 == 0
+		} else {
+			honest.root_at(phase, pos) != liar.root_at(phase, pos)
+		};
 		if lie {
 			sp_io::hashing::blake2_256(&(b"adv", self.seed, key).encode())
 		} else {
@@ -38,13 +43,8 @@ impl Adversary {
 		}
 	}
 
-	fn liar(&self, honest: &Player) -> Player {
-		let _ = honest;
-		Player::new(model(), &req(), Some(self.lie_from))
-	}
-
 	/// Moves if it is the adversary's turn (a liar never proves: it would prove itself wrong).
-	fn play(&self, honest: &Player, id: crate::GameId, who: AccountId) -> bool {
+	fn play(&self, honest: &Player, liar: &Player, id: crate::GameId, who: AccountId) -> bool {
 		let g = Games::<Test>::get(id).unwrap();
 		let me = g.side_of(&who).unwrap();
 		if g.turn != me {
@@ -53,7 +53,7 @@ impl Adversary {
 		let w = Width::get();
 		match g.expected() {
 			Expected::Dissect => {
-				let roots: Vec<_> = cut_points(g.lo, g.hi, w).into_iter().map(|p| self.root_at(honest, g.phase, p)).collect();
+				let roots: Vec<_> = cut_points(g.lo, g.hi, w).into_iter().map(|p| self.root_at(honest, liar, g.phase, p)).collect();
 				assert_ok!(Dispute::dissect(RuntimeOrigin::signed(who), id, roots.try_into().unwrap()));
 				true
 			},
@@ -65,7 +65,7 @@ impl Adversary {
 					let mut pos = cut_points(g.lo, g.hi, w);
 					pos.push(g.hi);
 					let ends: Vec<_> = g.roots.iter().copied().chain([g.hi_root]).collect();
-					(0..k).find(|&i| self.root_at(honest, g.phase, pos[i as usize]) != ends[i as usize]).unwrap_or(k - 1)
+					(0..k).find(|&i| self.root_at(honest, liar, g.phase, pos[i as usize]) != ends[i as usize]).unwrap_or(k - 1)
 				};
 				assert_ok!(Dispute::pick(RuntimeOrigin::signed(who), id, seg));
 				true
@@ -109,6 +109,7 @@ proptest! {
 			let lie = if honest_proposes { None } else { Some(adv.lie_from) };
 			let (id, op, _) = proposed(6, 3, lie);
 			let honest = Player::new(model(), &req(), None);
+			let liar = Player::new(model(), &req(), Some(adv.lie_from));
 			let issued0 = issuance();
 			// Everyone who can hold or receive money here: the accounts and the protocol's.
 			let everyone = || ACCOUNTS.iter().chain([&PROTOCOL]).map(|a| total(*a)).sum::<Balance>();
@@ -126,9 +127,9 @@ proptest! {
 					break;
 				}
 				if honest_proposes {
-					let _ = honest.play(0, op) || adv.play(&honest, 0, CAROL);
+					let _ = honest.play(0, op) || adv.play(&honest, &liar, 0, CAROL);
 				} else {
-					let _ = adv.play(&honest, 0, op) || honest.play(0, CAROL);
+					let _ = adv.play(&honest, &liar, 0, op) || honest.play(0, CAROL);
 				}
 				next_block();
 			}
