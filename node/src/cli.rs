@@ -30,6 +30,17 @@ pub struct InferenceParams {
 	/// validator so block production and finality keep their cores.
 	#[arg(long, default_value_t = 1, value_name = "N")]
 	pub inference_threads: usize,
+
+	/// Percent of other operators' results that this node re-runs to check them, challenging those that differ
+	/// (with its operator key, which pays the challenge bond). Each node picks its share at random at start.
+	#[arg(long, default_value_t = 100, value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+	pub verify_share: u8,
+
+	/// TEST NETWORKS ONLY: make this node a dishonest operator that claims false state roots from step N on (and a
+	/// changed first output token): its results are wrong, its challenges are false, and it loses every dispute
+	/// game it plays. Refused unless the chain spec is a development or local one.
+	#[arg(long, value_name = "N")]
+	pub dishonest_from_step: Option<u32>,
 }
 
 impl InferenceParams {

@@ -3,10 +3,11 @@
 //! - [`ModelStore`] loads every `*.gguf` file of the model directory in the background at start-up and keys it
 //!   by its engine commitment; a job for a commitment that no file has is refused with a log line that lists
 //!   what the directory holds, with each file's commitment.
-//! - [`Runner`] implements the host side of `sibyl_inference::infer`: a job is started once (by its key) on a
-//!   dedicated thread with its own bounded engine thread pool (`--inference-threads`), so inference never
-//!   runs on the import or authoring paths and never blocks an off-chain worker; its outcome is kept for a while
-//!   for the workers that ask again.
+//! - [`Runner`] implements the host side of `sibyl_inference::infer` and `sibyl_inference::trace`: a job is
+//!   started once (by its key), runs one at a time with a bounded engine thread pool (`--inference-threads`), so
+//!   inference never runs on the import or authoring paths and never blocks an off-chain worker. Each run's
+//!   thread keeps its trace afterwards (the [`MAX_KEPT`] most recently used runs) to answer the dispute game's
+//!   queries: roots, headers, one-step proofs. A forgotten run is run again when asked about: same bytes.
 //!
 //! The outcome depends only on the model and the job (the engine's result does not depend on its thread count):
 //! nothing of the node's own (threads, files, clocks) reaches a committed value.
@@ -23,15 +24,13 @@ use std::{
 
 use crate::engine_cmd::hex;
 use sibyl_engine::{gguf::Gguf, state::Request, tokenizer::Tokenizer, Model};
+use codec::Encode;
 use sibyl_inference_primitives::{
-	host::{InferenceRunner, Job, JobState, Outcome},
+	host::{answer, InferenceRunner, Job, JobState, Lie, Outcome, TraceAnswer, TraceQuery},
 	Root,
 };
 
 const LOG: &str = "sibyl-inference";
-
-/// The longest sequence the node loads models for (the engine's cap).
-pub const MAX_SEQ: u32 = sibyl_engine::model::MAX_SEQ_CAP;
 
 /// Where `scripts/setup.sh` puts the models: `$SIBYL_MODEL_DIR`, else `~/.cache/sibyl/models`.
 pub fn default_model_dir() -> PathBuf {
@@ -156,20 +155,51 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
 	Ok(Loaded { model, tokenizer })
 }
 
+/// A kept run: its outcome, and the thread that holds its trace and answers queries about it.
+struct Kept {
+	outcome: Outcome,
+	asks: mpsc::Sender<Ask>,
+	used: Instant,
+}
+
 enum Entry {
 	Running(Arc<AtomicU32>),
-	Done(Outcome, Instant),
+	Ready(Kept),
 	Failed(String, Instant),
 }
 
-/// How long a finished job's outcome is kept for workers that ask again.
-const KEEP: Duration = Duration::from_secs(3600);
-/// Most jobs remembered; the oldest finished ones are forgotten first.
-const MAX_JOBS: usize = 4096;
+/// A query for a kept run's thread, and where its answer goes.
+struct Ask {
+	query: TraceQuery,
+	reply: mpsc::Sender<TraceAnswer>,
+}
 
-/// Runs inference jobs for off-chain workers: one at a time, in arrival order, on its own thread.
+/// How long a failed job's reason, or a run no worker asked about, is kept.
+const KEEP: Duration = Duration::from_secs(3600);
+/// Most runs kept (each holds its trace: the KV cache and a register checkpoint per position); the least
+/// recently used is forgotten first, and run again if it is asked about later.
+const MAX_KEPT: usize = 16;
+/// Most jobs remembered in all.
+const MAX_JOBS: usize = 4096;
+/// Most answers a kept run remembers (a worker that gave up waiting gets it on its next call).
+const MAX_ANSWERS: usize = 64;
+
+/// What the node's operator and verifier workers may do, besides running jobs.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+	/// Percent of other operators' results this node re-runs to check them (`--verify-share`).
+	pub verify_share: u8,
+	/// A test network's dishonest operator (`--dishonest-from-step`).
+	pub lie: Option<Lie>,
+}
+
+/// Runs inference jobs for off-chain workers: one run at a time, in arrival order. Each run happens on a thread
+/// of its own that keeps the trace afterwards and answers the dispute game's queries about it.
 pub struct Runner {
 	store: Arc<ModelStore>,
+	policy: Policy,
+	/// This node's choice of which results it verifies (random per start: nodes choose independently).
+	salt: [u8; 32],
 	jobs: Mutex<HashMap<[u8; 32], Entry>>,
 	/// Notified whenever a job ends.
 	ended: Condvar,
@@ -178,27 +208,34 @@ pub struct Runner {
 
 impl Runner {
 	/// A runner over `store` whose engine uses `threads` threads (at least one).
-	pub fn start(store: Arc<ModelStore>, threads: usize) -> Result<Arc<Runner>, String> {
+	pub fn start(store: Arc<ModelStore>, threads: usize, policy: Policy) -> Result<Arc<Runner>, String> {
 		let (tx, rx) = mpsc::channel::<(Job, Arc<AtomicU32>)>();
 		let runner = Arc::new(Runner {
 			store,
+			policy,
+			salt: sp_io::hashing::blake2_256(format!("{:?}/{}", std::time::SystemTime::now(), std::process::id()).as_bytes()),
 			jobs: Mutex::new(HashMap::new()),
 			ended: Condvar::new(),
 			queue: Mutex::new(tx),
 		});
-		let pool = rayon::ThreadPoolBuilder::new()
-			.num_threads(threads.max(1))
-			.thread_name(|i| format!("sibyl-engine-{i}"))
-			.build()
-			.map_err(|e| format!("engine threads: {e}"))?;
+		let pool = Arc::new(
+			rayon::ThreadPoolBuilder::new()
+				.num_threads(threads.max(1))
+				.thread_name(|i| format!("sibyl-engine-{i}"))
+				.build()
+				.map_err(|e| format!("engine threads: {e}"))?,
+		);
 		let weak = Arc::downgrade(&runner);
 		std::thread::Builder::new()
 			.name("sibyl-inference".into())
 			.spawn(move || {
 				while let Ok((job, generated)) = rx.recv() {
 					let Some(runner) = weak.upgrade() else { return };
-					let entry = runner.run(&pool, &job, &generated);
-					runner.lock().insert(job.key, entry);
+					let entry = runner.run(&pool, job.clone(), generated);
+					let mut jobs = runner.lock();
+					Self::forget_old(&mut jobs);
+					jobs.insert(job.key, entry);
+					drop(jobs);
 					runner.ended.notify_all();
 				}
 			})
@@ -210,54 +247,53 @@ impl Runner {
 		self.jobs.lock().unwrap_or_else(|e| e.into_inner())
 	}
 
-	fn run(&self, pool: &rayon::ThreadPool, job: &Job, generated: &AtomicU32) -> Entry {
+	/// Runs `job` on a thread that then keeps its trace; returns when the run has ended.
+	fn run(&self, pool: &Arc<rayon::ThreadPool>, job: Job, generated: Arc<AtomicU32>) -> Entry {
 		let Some(loaded) = self.store.get(&job.model) else {
 			return Entry::Failed("model not loaded".into(), Instant::now());
 		};
-		let req = Request { prompt: job.prompt.clone(), max_new: job.max_new };
-		let started = Instant::now();
-		let mut progress = |m: &sibyl_engine::state::Meta| generated.store(m.generated, Ordering::Relaxed);
-		let result = pool.install(|| sibyl_engine::run(&loaded.model, &req, None, Some(&mut progress)));
-		match result {
-			Ok(trace) => {
-				let out = &trace.output;
-				log::info!(
-					target: LOG,
-					"job {}: {} prompt tokens, {} generated, {} steps in {:.2} s",
-					hex(&job.key[..4]),
-					req.prompt.len(),
-					out.output.len(),
-					out.steps,
-					started.elapsed().as_secs_f64()
-				);
-				Entry::Done(
-					Outcome { output: out.output.clone(), final_root: out.final_root, steps: out.steps },
-					Instant::now(),
-				)
+		let (done_tx, done_rx) = mpsc::channel::<Result<Outcome, String>>();
+		let (asks_tx, asks_rx) = mpsc::channel::<Ask>();
+		let pool = pool.clone();
+		let lie = self.policy.lie;
+		let key = job.key;
+		let spawned = std::thread::Builder::new().name("sibyl-trace".into()).spawn(move || {
+			keep(&loaded, &pool, &job, &generated, lie, done_tx, asks_rx)
+		});
+		if let Err(e) = spawned {
+			return Entry::Failed(format!("trace thread: {e}"), Instant::now());
+		}
+		match done_rx.recv() {
+			Ok(Ok(outcome)) => Entry::Ready(Kept { outcome, asks: asks_tx, used: Instant::now() }),
+			Ok(Err(e)) => {
+				log::warn!(target: LOG, "job {}: {e}", hex(&key[..4]));
+				Entry::Failed(e, Instant::now())
 			},
-			Err(e) => {
-				log::warn!(target: LOG, "job {}: {e:?}", hex(&job.key[..4]));
-				Entry::Failed(format!("{e:?}"), Instant::now())
-			},
+			Err(_) => Entry::Failed("the run's thread stopped".into(), Instant::now()),
 		}
 	}
 
+	/// Forgets failures and unused runs older than [`KEEP`], then the least recently used runs over
+	/// [`MAX_KEPT`] and the oldest entries over [`MAX_JOBS`]. A forgotten run's thread ends with it.
 	fn forget_old(jobs: &mut HashMap<[u8; 32], Entry>) {
 		let now = Instant::now();
 		jobs.retain(|_, e| match e {
 			Entry::Running(_) => true,
-			Entry::Done(_, at) | Entry::Failed(_, at) => now.duration_since(*at) < KEEP,
+			Entry::Ready(k) => now.duration_since(k.used) < KEEP,
+			Entry::Failed(_, at) => now.duration_since(*at) < KEEP,
 		});
-		while jobs.len() >= MAX_JOBS {
-			let oldest = jobs
+		loop {
+			let kept = jobs.values().filter(|e| matches!(e, Entry::Ready(_))).count();
+			let victim = jobs
 				.iter()
 				.filter_map(|(k, e)| match e {
-					Entry::Done(_, at) | Entry::Failed(_, at) => Some((*k, *at)),
-					Entry::Running(_) => None,
+					Entry::Ready(r) if kept >= MAX_KEPT || jobs.len() >= MAX_JOBS => Some((*k, r.used)),
+					Entry::Failed(_, at) if jobs.len() >= MAX_JOBS => Some((*k, *at)),
+					_ => None,
 				})
 				.min_by_key(|(_, at)| *at)
 				.map(|(k, _)| k);
-			match oldest {
+			match victim {
 				Some(k) => {
 					jobs.remove(&k);
 				},
@@ -265,26 +301,29 @@ impl Runner {
 			}
 		}
 	}
-}
 
-impl Runner {
 	fn state(jobs: &HashMap<[u8; 32], Entry>, key: &[u8; 32]) -> Option<JobState> {
 		Some(match jobs.get(key)? {
 			Entry::Running(g) => JobState::Running { generated: g.load(Ordering::Relaxed) },
-			Entry::Done(o, _) => JobState::Done(o.clone()),
+			Entry::Ready(k) => JobState::Done(k.outcome.clone()),
 			Entry::Failed(e, _) => JobState::Failed(e.clone().into_bytes()),
 		})
 	}
-}
 
-impl InferenceRunner for Runner {
-	fn infer(&self, job: Job, wait_ms: u32) -> JobState {
+	/// Whether this node verifies the job with key `key`: a share of the jobs, chosen by the node's salt.
+	fn verifies(&self, key: &[u8; 32]) -> bool {
+		let h = sp_io::hashing::blake2_256(&[&self.salt[..], &key[..]].concat());
+		(u16::from_le_bytes([h[0], h[1]]) as u32 * 100) < self.policy.verify_share as u32 * 65_536
+	}
+
+	/// Starts `job` if it is new and waits (until `deadline`) for its run to end.
+	fn wait_run(&self, job: Job, deadline: Instant) -> (std::sync::MutexGuard<'_, HashMap<[u8; 32], Entry>>, JobState) {
 		let key = job.key;
 		let mut jobs = self.lock();
 		if Self::state(&jobs, &key).is_none() {
 			if self.store.get(&job.model).is_none() {
 				if self.store.loading() {
-					return JobState::Running { generated: 0 };
+					return (jobs, JobState::Running { generated: 0 });
 				}
 				log::error!(
 					target: LOG,
@@ -292,30 +331,145 @@ impl InferenceRunner for Runner {
 					hex(&job.model),
 					self.store.describe()
 				);
-				return JobState::ModelMissing;
-			}
-			if jobs.len() >= MAX_JOBS {
-				Self::forget_old(&mut jobs);
+				return (jobs, JobState::ModelMissing);
 			}
 			let generated = Arc::new(AtomicU32::new(0));
 			let sent = self.queue.lock().unwrap_or_else(|e| e.into_inner()).send((job, generated.clone()));
 			if sent.is_err() {
-				return JobState::Failed(b"the inference thread has stopped".to_vec());
+				return (jobs, JobState::Failed(b"the inference thread has stopped".to_vec()));
 			}
 			jobs.insert(key, Entry::Running(generated));
 		}
 		// Wait (bounded) for it to end: a short inference is answered by this very worker.
-		let deadline = Instant::now() + Duration::from_millis(wait_ms as u64);
 		loop {
 			let state = Self::state(&jobs, &key).unwrap_or(JobState::Running { generated: 0 });
 			let left = deadline.saturating_duration_since(Instant::now());
 			if !matches!(state, JobState::Running { .. }) || left.is_zero() {
-				return state;
+				return (jobs, state);
 			}
 			jobs = match self.ended.wait_timeout(jobs, left) {
 				Ok((g, _)) => g,
 				Err(e) => e.into_inner().0,
 			};
+		}
+	}
+}
+
+/// The thread of one run: runs it, reports the outcome, then answers queries from its trace until the runner
+/// forgets it.
+fn keep(
+	loaded: &Loaded,
+	pool: &rayon::ThreadPool,
+	job: &Job,
+	generated: &AtomicU32,
+	lie: Option<Lie>,
+	done: mpsc::Sender<Result<Outcome, String>>,
+	asks: mpsc::Receiver<Ask>,
+) {
+	let req = Request { prompt: job.prompt.clone(), max_new: job.max_new };
+	let started = Instant::now();
+	let mut progress = |m: &sibyl_engine::state::Meta| generated.store(m.generated, Ordering::Relaxed);
+	let trace = match pool.install(|| sibyl_engine::run(&loaded.model, &req, None, Some(&mut progress))) {
+		Ok(t) => t,
+		Err(e) => {
+			let _ = done.send(Err(format!("{e:?}")));
+			return;
+		},
+	};
+	let out = &trace.output;
+	log::info!(
+		target: LOG,
+		"job {}: {} prompt tokens, {} generated, {} steps in {:.2} s",
+		hex(&job.key[..4]),
+		req.prompt.len(),
+		out.output.len(),
+		out.steps,
+		started.elapsed().as_secs_f64()
+	);
+	if done.send(Ok(Outcome { output: out.output.clone(), final_root: out.final_root, steps: out.steps })).is_err() {
+		return;
+	}
+	drop(done);
+	let mut answers: HashMap<Vec<u8>, TraceAnswer> = HashMap::new();
+	while let Ok(ask) = asks.recv() {
+		let q = ask.query.encode();
+		let a = match answers.get(&q) {
+			Some(a) => a.clone(),
+			None => {
+				let started = Instant::now();
+				let a = pool.install(|| answer(&trace, &ask.query, lie));
+				log::debug!(target: LOG, "job {}: answered {:?} in {:.2} s", hex(&job.key[..4]), kind(&ask.query), started.elapsed().as_secs_f64());
+				if answers.len() >= MAX_ANSWERS {
+					answers.clear();
+				}
+				answers.insert(q, a.clone());
+				a
+			},
+		};
+		let _ = ask.reply.send(a);
+	}
+}
+
+/// A query's kind, for logs.
+fn kind(q: &TraceQuery) -> &'static str {
+	match q {
+		TraceQuery::Outcome => "outcome",
+		TraceQuery::Verify => "verify",
+		TraceQuery::Roots(_) => "roots",
+		TraceQuery::Header(_) => "header",
+		TraceQuery::Proof(_) => "proof",
+		TraceQuery::Token(_) => "token",
+	}
+}
+
+impl InferenceRunner for Runner {
+	fn infer(&self, job: Job, wait_ms: u32) -> JobState {
+		let deadline = Instant::now() + Duration::from_millis(wait_ms as u64);
+		let (jobs, state) = self.wait_run(job, deadline);
+		drop(jobs);
+		match (state, self.policy.lie) {
+			(JobState::Done(o), Some(lie)) => JobState::Done(lie.outcome(&o)),
+			(s, _) => s,
+		}
+	}
+
+	fn trace(&self, job: Job, query: TraceQuery, wait_ms: u32) -> TraceAnswer {
+		if query == TraceQuery::Verify && !self.verifies(&job.key) {
+			return TraceAnswer::Declined;
+		}
+		let key = job.key;
+		let deadline = Instant::now() + Duration::from_millis(wait_ms as u64);
+		let (mut jobs, state) = self.wait_run(job, deadline);
+		let asks = match state {
+			JobState::Done(o) => {
+				if matches!(query, TraceQuery::Outcome | TraceQuery::Verify) {
+					return TraceAnswer::Outcome(match self.policy.lie {
+						Some(lie) => lie.outcome(&o),
+						None => o,
+					});
+				}
+				match jobs.get_mut(&key) {
+					Some(Entry::Ready(k)) => {
+						k.used = Instant::now();
+						k.asks.clone()
+					},
+					_ => return TraceAnswer::Running { generated: 0 },
+				}
+			},
+			JobState::Running { generated } => return TraceAnswer::Running { generated },
+			JobState::ModelMissing => return TraceAnswer::ModelMissing,
+			JobState::Failed(why) => return TraceAnswer::Failed(why),
+			JobState::Unavailable => return TraceAnswer::Unavailable,
+		};
+		drop(jobs);
+		let (reply, answer) = mpsc::channel();
+		if asks.send(Ask { query, reply }).is_err() {
+			return TraceAnswer::Failed(b"the run's thread stopped".to_vec());
+		}
+		match answer.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+			Ok(a) => a,
+			// Still computing: the thread keeps the answer for the next call.
+			Err(_) => TraceAnswer::Running { generated: 0 },
 		}
 	}
 }

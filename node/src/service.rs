@@ -208,7 +208,20 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 
 	let models = crate::inference::ModelStore::open(inference.model_dir());
 	if config.offchain_worker.enabled {
-		let runner = crate::inference::Runner::start(models.clone(), inference.inference_threads)
+		let lie = match inference.dishonest_from_step {
+			None => None,
+			Some(from_step) => {
+				if config.chain_spec.chain_type() == sc_service::ChainType::Live {
+					return Err(ServiceError::Other(
+						"--dishonest-from-step is for test networks: this chain spec is a live one".into(),
+					));
+				}
+				log::warn!("DISHONEST OPERATOR (test network): claiming false state roots from step {from_step} on");
+				Some(sibyl_inference_primitives::host::Lie { from_step })
+			},
+		};
+		let policy = crate::inference::Policy { verify_share: inference.verify_share, lie };
+		let runner = crate::inference::Runner::start(models.clone(), inference.inference_threads, policy)
 			.map_err(ServiceError::Other)?;
 		let runner: Arc<dyn sibyl_inference_primitives::host::InferenceRunner> = runner;
 		let offchain_workers = sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {

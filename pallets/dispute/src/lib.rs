@@ -47,6 +47,7 @@ mod benchmarking;
 pub mod game;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 mod settle;
 #[cfg(test)]
 mod tests;
@@ -102,7 +103,9 @@ pub mod pallet {
 	}
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config: frame_system::offchain::CreateSignedTransaction<Call<Self>> + frame_system::Config {
+		/// The keys the off-chain worker signs moves and challenges with: the inference pallet's operator keys.
+		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 		/// The native currency, with holds.
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
@@ -160,6 +163,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Expiries<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, GameId, (), OptionQuery>;
+
+	/// Each player's open games, and its side in each: what a player's off-chain worker looks at. An entry
+	/// exists for both players from a game's opening to its end.
+	#[pallet::storage]
+	pub type OpenGames<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, GameId, Side, OptionQuery>;
 
 	/// The oldest block whose [`Expiries`] may still hold games.
 	#[pallet::storage]
@@ -268,6 +277,11 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::process_expiries(now)
+		}
+
+		/// Checks other operators' results and plays this node's games (see [`crate::offchain`]).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			crate::offchain::run::<T>(now);
 		}
 
 		fn integrity_test() {
@@ -462,6 +476,8 @@ pub mod pallet {
 				Self::finish(id, &mut g, Some(Side::Challenger), EndReason::NoSteps, now);
 			} else {
 				Self::set_expiry(id, None, Some(g.deadline.saturating_add(1u32.into())));
+				OpenGames::<T>::insert(&g.proposer, id, Side::Proposer);
+				OpenGames::<T>::insert(&g.challenger, id, Side::Challenger);
 				Games::<T>::insert(id, g);
 			}
 			Ok(id)
@@ -584,6 +600,8 @@ pub mod pallet {
 			let old = g.deadline.saturating_add(1u32.into());
 			let (to_winner, burned) = crate::settle::settle::<T>(g, winner);
 			game::end(g, winner, reason, now);
+			OpenGames::<T>::remove(&g.proposer, id);
+			OpenGames::<T>::remove(&g.challenger, id);
 			let prune_at = now.saturating_add(T::Retention::get()).max(now.saturating_add(1u32.into()));
 			Self::set_expiry(id, Some(old), Some(prune_at));
 			Self::deposit_event(Event::GameEnded { game: id, request: g.request, winner, reason, to_winner, burned });
@@ -641,12 +659,20 @@ pub mod pallet {
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::BTreeMap;
 			let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
-			for (_, g) in Games::<T>::iter() {
+			let mut open = 0usize;
+			for (id, g) in Games::<T>::iter() {
 				let e = held.entry(g.challenger.clone()).or_default();
 				if g.status == crate::GameStatus::Open {
 					*e = e.saturating_add(g.bond);
+					open += 2;
+					ensure!(
+						OpenGames::<T>::get(&g.proposer, id) == Some(Side::Proposer) &&
+							OpenGames::<T>::get(&g.challenger, id) == Some(Side::Challenger),
+						"an open game is missing from its players' index"
+					);
 				}
 			}
+			ensure!(OpenGames::<T>::iter_keys().count() == open, "the players' index lists ended games");
 			let reason = HoldReason::ChallengeBond.into();
 			for (who, amount) in &held {
 				ensure!(T::Currency::balance_on_hold(&reason, who) == *amount, "challenge bond held != open games");

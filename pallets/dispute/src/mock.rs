@@ -160,6 +160,7 @@ parameter_types! {
 impl pallet_dispute::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	type AuthorityId = TestOperatorId;
 	type Results = Inference;
 	type ChallengeBond = ConstU64<CHALLENGE_BOND>;
 	type BurnShare = BurnShare;

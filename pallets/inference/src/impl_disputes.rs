@@ -2,13 +2,13 @@
 
 use frame_support::{pallet_prelude::*, traits::{fungible::MutateHold, tokens::{Fortitude, Precision, Restriction}}};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::DispatchResult;
+use sp_runtime::{traits::Saturating, DispatchResult};
 
 use crate::{
 	lifecycle::{self, RequestStatus, UpholdOutcome},
-	traits::{DisputeContext, Disputable, ResultDisputes},
+	traits::{DisputeContext, Disputable, ResultDisputes, Watched},
 	types::{RequestId, Root},
-	BalanceOf, Config, Error, Event, HoldReason, Models, Pallet, Requests, Results,
+	BalanceOf, Config, Error, Event, HoldReason, LifecycleParams, Models, Pallet, Requests, Results, Schedule,
 };
 
 impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
@@ -116,6 +116,43 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 		}
 		Requests::<T>::insert(request, r);
 		Ok(paid)
+	}
+
+	fn watched(max: u32) -> alloc::vec::Vec<Watched<T::AccountId, BlockNumberFor<T>>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let p = LifecycleParams::<T>::get();
+		// Every waiting or challengeable request is in the schedule of its deadline or window end, at most
+		// `LOOKAHEAD` blocks after it.
+		let horizon = p.challenge_window.max(p.propose_timeout).saturating_add(crate::schedule::LOOKAHEAD.into());
+		let mut out = alloc::vec::Vec::new();
+		let mut block = now.saturating_add(1u32.into());
+		let last = now.saturating_add(horizon);
+		while block <= last && (out.len() as u32) < max {
+			for id in Schedule::<T>::get(block) {
+				if out.len() as u32 >= max {
+					break;
+				}
+				let Some(r) = Requests::<T>::get(id) else { continue };
+				let Some(m) = Models::<T>::get(r.model) else { continue };
+				let result = match r.status {
+					RequestStatus::Assigned { .. } => None,
+					RequestStatus::Proposed { .. } | RequestStatus::Disputed { .. } => {
+						let (Some(d), Some(res)) = (Self::disputable(id), Results::<T>::get(id)) else { continue };
+						Some((d, res.output.into_inner()))
+					},
+					_ => continue,
+				};
+				out.push(Watched {
+					request: id,
+					model_root: m.root,
+					prompt: r.prompt.into_inner(),
+					max_new: r.terms.max_new,
+					result,
+				});
+			}
+			block = block.saturating_add(1u32.into());
+		}
+		out
 	}
 
 	fn slash_operator(operator: &T::AccountId, amount: BalanceOf<T>, beneficiary: Option<&T::AccountId>) -> BalanceOf<T> {

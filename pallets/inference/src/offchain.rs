@@ -90,8 +90,8 @@ fn notes_key<B: Encode>(block: B) -> Vec<u8> {
 
 const CLEARED_UNTIL: &[u8] = b"sibyl/inference/cleared-until";
 
-/// Notes that `key` is to be removed at block `at`.
-fn clear_at<B: Encode>(at: B, key: Vec<u8>) {
+/// Notes that `key` is to be removed at block `at` (by the inference pallet's next worker after it).
+pub fn clear_at<B: Encode>(at: B, key: Vec<u8>) {
 	let notes_at = notes_key(at);
 	let notes = StorageValueRef::persistent(&notes_at);
 	// Workers of several blocks may note at once: retry a lost race (each attempt re-reads).

@@ -52,6 +52,21 @@ pub struct DisputeContext {
 	pub output: Vec<u32>,
 }
 
+/// A request that off-chain verifiers watch: its job, and its result once one is proposed and challengeable.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Watched<AccountId, BlockNumber> {
+	/// The request.
+	pub request: RequestId,
+	/// The model's commitment.
+	pub model_root: Root,
+	/// The prompt's token ids.
+	pub prompt: Vec<u32>,
+	/// Most tokens to generate.
+	pub max_new: u32,
+	/// The proposed result and its output, while it can be challenged; `None` while the request waits for one.
+	pub result: Option<(Disputable<AccountId, BlockNumber>, Vec<u32>)>,
+}
+
 /// The dispute game's way in: a result in its challenge window can be held (disputed), and each game on it
 /// later upholds or rejects it. A result is not final while any game on it is open.
 pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
@@ -69,6 +84,9 @@ pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
 	/// A game proved the result wrong: the result bond goes to `beneficiary`, the proposer is penalised, and
 	/// the request is answered again by another operator (or refunded). Returns what `beneficiary` received.
 	fn reject(request: RequestId, beneficiary: &AccountId) -> Result<Balance, sp_runtime::DispatchError>;
+	/// For off-chain workers: at most `max` requests that wait for a result or whose result can be challenged,
+	/// soonest deadline first.
+	fn watched(max: u32) -> Vec<Watched<AccountId, BlockNumber>>;
 	/// Slashes up to `amount` of `operator`'s bond to `beneficiary` (burned if `None`); returns what was taken.
 	fn slash_operator(operator: &AccountId, amount: Balance, beneficiary: Option<&AccountId>) -> Balance;
 }

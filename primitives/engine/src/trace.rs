@@ -337,6 +337,8 @@ pub enum TraceError {
 	NoSuchStep(u32),
 	/// The chunk is beyond its step.
 	NoSuchChunk(u32),
+	/// No token at this position in the final state.
+	NoSuchPosition(u32),
 	/// Replaying failed (a bug: a run's own replay must succeed).
 	Replay(ExecError),
 }
@@ -401,6 +403,14 @@ impl<'m> Trace<'m> {
 	/// Number of chunks of step `step`.
 	pub fn chunks_of(&self, step: u32) -> Result<u32, TraceError> {
 		Ok(self.step_info(step)?.chunks)
+	}
+
+	/// The final state's token at `position` and the Merkle siblings that connect it to the final header's token
+	/// root (what the chain's output proof checks).
+	pub fn token_proof(&self, position: u32) -> Result<(u32, Vec<Hash>), TraceError> {
+		let n = self.layout.tokens_written(&self.last.meta);
+		let token = *self.last.tokens.get(position as usize).filter(|_| (position as u64) < n).ok_or(TraceError::NoSuchPosition(position))?;
+		Ok((token, self.tokens_tree.multiproof(&[position as u64], n)))
 	}
 
 	/// The proof of chunk `chunk` of the step that starts after `step` steps.

@@ -26,6 +26,7 @@ parameter_types! {
 impl pallet_dispute::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	type AuthorityId = pallet_inference::offchain::crypto::OperatorId;
 	type Results = Inference;
 	type ChallengeBond = ChallengeBond;
 	type BurnShare = BurnShare;

@@ -4,6 +4,7 @@
 mod game;
 mod money;
 mod moves;
+mod offchain;
 mod properties;
 
 use codec::Encode;

@@ -12,7 +12,7 @@ use std::{
 
 use codec::Decode;
 use frame_support::{assert_ok, traits::Hooks};
-use sibyl_inference_primitives::host::{InferenceExt, InferenceRunner, Job, JobState, Outcome};
+use sibyl_inference_primitives::host::{InferenceExt, InferenceRunner, Job, JobState, Outcome, TraceAnswer, TraceQuery};
 use sp_core::offchain::{
 	testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
 	OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
@@ -64,6 +64,18 @@ impl InferenceRunner for TinyRunner {
 				return s;
 			}
 			std::thread::sleep(Duration::from_millis(5));
+		}
+	}
+
+	/// The operator's worker asks only for outcomes (the dispute pallet's tests cover the other queries).
+	fn trace(&self, job: Job, query: TraceQuery, wait_ms: u32) -> TraceAnswer {
+		assert_eq!(query, TraceQuery::Outcome, "the operator's worker asks only for outcomes");
+		match self.infer(job, wait_ms) {
+			JobState::Done(o) => TraceAnswer::Outcome(o),
+			JobState::Running { generated } => TraceAnswer::Running { generated },
+			JobState::ModelMissing => TraceAnswer::ModelMissing,
+			JobState::Failed(w) => TraceAnswer::Failed(w),
+			JobState::Unavailable => TraceAnswer::Unavailable,
 		}
 	}
 }
