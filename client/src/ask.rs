@@ -6,12 +6,18 @@
 //! 4. `InferenceApi_request` is followed at the best block (assigned → proposed) and the answer is read with
 //!    `InferenceApi_final_result` at the finalized head: a result is used only once it is final there.
 //! 5. The node turns the output token ids back into text (`inference_detokenize`).
+//!
+//! While a result is disputed, `DisputeApi_games_of` and `DisputeApi_game` say how each game stands (whose move,
+//! the disputed range, the clocks) and how it ended.
 
 use std::time::{Duration, Instant};
 
 use codec::{Decode, Encode};
 use serde_json::json;
-use sibyl_inference_primitives::{ModelId, ModelView, Quote, QuoteError, RequestId, RequestStatus, RequestView, ResultView};
+use sibyl_inference_primitives::{
+	dispute::{Expected, GameId, GameStatus, Phase, Side},
+	ModelId, ModelView, Quote, QuoteError, RequestId, RequestStatus, RequestView, ResultView,
+};
 use sibyl_runtime::{AccountId, Balance, BlockNumber, Hash, Runtime, RuntimeCall, RuntimeEvent};
 use sp_core::{sr25519, Pair};
 
@@ -48,6 +54,8 @@ pub enum Progress {
 	InBlock { number: u32, request: RequestId },
 	/// Its status at the best block changed.
 	Status { name: &'static str, detail: String },
+	/// A dispute game on its result moved or ended ([`describe_game`]).
+	Game { id: GameId, line: String },
 	/// The result is final at the finalized head `number`.
 	Final { number: u32 },
 }
@@ -219,6 +227,8 @@ pub fn ask(
 	let id = submitted_request(rpc, hash, index)?.map_err(|e| format!("the request failed in block #{number}: {e}"))?;
 	progress(&Progress::InBlock { number, request: id });
 	let mut shown = String::new();
+	let mut disputed = false;
+	let mut games_shown: std::collections::BTreeMap<GameId, String> = Default::default();
 	loop {
 		if let Some(r) = request(rpc, id, None)? {
 			let (name, detail) = describe(&r.status);
@@ -226,6 +236,16 @@ pub fn ask(
 			if line != shown {
 				progress(&Progress::Status { name, detail });
 				shown = line;
+			}
+			disputed |= matches!(r.status, RequestStatus::Disputed { .. });
+			if disputed {
+				for (g, game) in games(rpc, id, None)? {
+					let line = describe_game(&game);
+					if games_shown.get(&g) != Some(&line) {
+						progress(&Progress::Game { id: g, line: line.clone() });
+						games_shown.insert(g, line);
+					}
+				}
 			}
 			match r.status {
 				RequestStatus::Cancelled { .. } => return Err(format!("request {id} was cancelled")),
@@ -260,6 +280,59 @@ pub fn describe(s: &RequestStatus<AccountId, BlockNumber>) -> (&'static str, Str
 		RequestStatus::Refunded { at, reason } => format!("at #{at}: {reason:?}"),
 	};
 	(s.name(), detail)
+}
+
+/// A dispute game of this runtime.
+pub type Game = sibyl_inference_primitives::dispute::Game<AccountId, Balance, BlockNumber>;
+
+/// The games on request `id`'s results (each challenger's latest), oldest first, at block `at` (best if `None`).
+pub fn games(rpc: &Rpc, id: RequestId, at: Option<Hash>) -> Result<Vec<(GameId, Game)>, String> {
+	let ids: Vec<GameId> = runtime_call_at(rpc, "DisputeApi_games_of", &id.encode(), at)?;
+	let mut out = vec![];
+	for g in ids {
+		if let Some(game) = runtime_call_at::<Option<Game>>(rpc, "DisputeApi_game", &g.encode(), at)? {
+			out.push((g, game));
+		}
+	}
+	Ok(out)
+}
+
+/// A game in one line: who plays, where it stands, or how it ended.
+pub fn describe_game(g: &Game) -> String {
+	let side = |s: Side| match s {
+		Side::Proposer => "the proposer",
+		Side::Challenger => "the challenger",
+	};
+	match g.status {
+		GameStatus::Ended { winner, reason, at } => format!(
+			"{} won ({reason:?}) at #{at} after {} moves; challenger {} against proposer {}",
+			winner.map(side).unwrap_or("no one"),
+			g.moves,
+			g.challenger,
+			g.proposer
+		),
+		GameStatus::Open => {
+			let range = match g.phase {
+				Phase::Steps => format!("steps {}..{} of {}", g.lo, g.hi, g.steps),
+				Phase::Chunks { step, chunks } => format!("chunks {}..{} of {chunks} in step {step}", g.lo, g.hi),
+			};
+			let what = match g.expected() {
+				Expected::Dissect => "dissect",
+				Expected::Pick => "pick a segment",
+				Expected::OpenStep => "open the step",
+				Expected::Prove => "prove the last chunk",
+				Expected::Nothing => "nothing",
+			};
+			format!(
+				"{range}: {} to {what} by #{} (move {}; clocks {} / {} blocks)",
+				side(g.turn),
+				g.deadline,
+				g.moves + 1,
+				g.proposer_clock,
+				g.challenger_clock
+			)
+		},
+	}
 }
 
 /// The result of request `id` in any state, at block `at` (best if `None`).

@@ -1,6 +1,6 @@
 //! `sibyl-node ask "PROMPT" --url ws://127.0.0.1:9944 --suri //Alice`: asks the chain's inference oracle and
 //! prints the final answer as text, with the request's progress (submitted → in block → assigned → proposed →
-//! final) and the fee paid.
+//! final; disputed, with each game's moves and outcome, when a validator challenges the result) and the fee paid.
 
 use std::time::Duration;
 
@@ -66,6 +66,7 @@ impl AskCmd {
 				Progress::Submitted { tx } => format!("submitted: {tx:?}"),
 				Progress::InBlock { number, request } => format!("in block #{number}: request {request}"),
 				Progress::Status { name, detail } => format!("{name} {detail}"),
+				Progress::Game { id, line } => format!("  game {id}: {line}"),
 				Progress::Final { number } => format!("final (finalized head #{number})"),
 			};
 			eprintln!("[{t:6.1} s] {line}");

@@ -117,15 +117,17 @@ fn dev_accounts() -> Vec<AccountId> {
 }
 
 /// `development`: Alice is the only validator.
-/// Short deadlines and windows for a chain on one machine: a request is final a few blocks after its answer.
+/// Short deadlines and windows for a chain on one machine: a request is final a few blocks after its answer. (No
+/// validator checks Alice's results here: a challenge is by hand, within 3 blocks.)
 pub fn development() -> Value {
 	let params = Params { propose_timeout: 10, challenge_window: 3, retention: DAYS, unbond_delay: 20 };
 	genesis(&[ALICE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params)
 }
 
-/// `local_testnet`: Alice, Bob, Charlie and Dave validate.
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate. The challenge window (8 blocks, 48 s) leaves the other
+/// validators time to re-run a result (they start when it is assigned) and challenge it.
 pub fn local_testnet() -> Value {
-	let params = Params { propose_timeout: 6, challenge_window: 3, retention: DAYS, unbond_delay: 100 };
+	let params = Params { propose_timeout: 6, challenge_window: 8, retention: DAYS, unbond_delay: 100 };
 	genesis(&[ALICE, BOB, CHARLIE, DAVE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params)
 }
 

@@ -118,6 +118,8 @@ pub struct Node {
 	pub prometheus_port: u16,
 	/// libp2p peer id, from its fixed node key.
 	pub peer_id: String,
+	/// Extra command-line arguments, kept across restarts.
+	pub args: Vec<String>,
 	node_key: String,
 	chain: String,
 	log: PathBuf,
@@ -174,6 +176,7 @@ impl Node {
 		for b in bootnodes {
 			args.extend(["--bootnodes".into(), b.clone()]);
 		}
+		args.extend(self.args.iter().cloned());
 		self.child = Some(spawn_logged(bin, &args, &self.log));
 	}
 
@@ -244,6 +247,11 @@ impl Network {
 
 	/// Starts the first `n` of [`VALIDATORS`] on `chain`.
 	pub fn start_chain(chain: &str, n: usize) -> Network {
+		Self::start_chain_with(chain, n, |_| vec![])
+	}
+
+	/// Starts the first `n` of [`VALIDATORS`] on `chain`, node `i` with the extra arguments `args(i)`.
+	pub fn start_chain_with(chain: &str, n: usize, args: impl Fn(usize) -> Vec<String>) -> Network {
 		assert!(n >= 1 && n <= VALIDATORS.len());
 		let bin = node_binary();
 		let dir = tempfile::Builder::new().prefix("sibyl-e2e-").tempdir().expect("can create a temp dir");
@@ -261,6 +269,7 @@ impl Network {
 					node_key: key,
 					chain: chain.to_string(),
 					name,
+					args: args(i),
 					child: None,
 				}
 			})
