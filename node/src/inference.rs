@@ -310,10 +310,9 @@ impl Runner {
 		})
 	}
 
-	/// Whether this node verifies the job with key `key`: a share of the jobs, chosen by the node's salt.
+	/// Whether this node verifies the job with key `key`.
 	fn verifies(&self, key: &[u8; 32]) -> bool {
-		let h = sp_io::hashing::blake2_256(&[&self.salt[..], &key[..]].concat());
-		(u16::from_le_bytes([h[0], h[1]]) as u32 * 100) < self.policy.verify_share as u32 * 65_536
+		selected(&self.salt, key, self.policy.verify_share)
 	}
 
 	/// Starts `job` if it is new and waits (until `deadline`) for its run to end.
@@ -353,6 +352,13 @@ impl Runner {
 			};
 		}
 	}
+}
+
+/// Whether a node with `salt` verifies the job `key` when it verifies `share` percent of the jobs: each job is
+/// chosen with that probability, independently of other nodes (whose salts differ).
+fn selected(salt: &[u8; 32], key: &[u8; 32], share: u8) -> bool {
+	let h = sp_io::hashing::blake2_256(&[&salt[..], &key[..]].concat());
+	(u16::from_le_bytes([h[0], h[1]]) as u32 * 100) < share as u32 * 65_536
 }
 
 /// The thread of one run: runs it, reports the outcome, then answers queries from its trace until the runner
@@ -471,5 +477,26 @@ impl InferenceRunner for Runner {
 			// Still computing: the thread keeps the answer for the next call.
 			Err(_) => TraceAnswer::Running { generated: 0 },
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::selected;
+
+	#[test]
+	fn a_node_verifies_its_share_of_the_jobs_and_nodes_choose_independently() {
+		let keys: Vec<[u8; 32]> = (0u32..4_000).map(|i| sp_io::hashing::blake2_256(&i.to_le_bytes())).collect();
+		let count = |salt: &[u8; 32], share| keys.iter().filter(|k| selected(salt, k, share)).count();
+		let (a, b) = ([1u8; 32], [2u8; 32]);
+		assert_eq!(count(&a, 0), 0);
+		assert_eq!(count(&a, 100), keys.len());
+		for share in [10u8, 50, 90] {
+			let n = count(&a, share) as f64 / keys.len() as f64;
+			assert!((n - share as f64 / 100.0).abs() < 0.03, "share {share}: {n}");
+		}
+		// Two nodes verifying half each check different halves: about a quarter of the jobs by both.
+		let both = keys.iter().filter(|k| selected(&a, k, 50) && selected(&b, k, 50)).count() as f64;
+		assert!((both / keys.len() as f64 - 0.25).abs() < 0.03, "{both}");
 	}
 }

@@ -14,6 +14,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_transaction_payment, TransactionPayment]
 	[pallet_inference, Inference]
+	[pallet_dispute, Dispute]
 );
 
 use crate::Runtime;

@@ -220,7 +220,13 @@ fn a_dishonest_operator_is_caught_by_the_validators_and_its_false_challenges_los
 			let a = net.expect(rpc.account(who, Some(at))).data;
 			(a.free + a.reserved) as i128
 		};
-		assert_eq!(total(end) - total(before), explained(&events, &players, who), "{who}'s balance");
+		let change = total(end) - total(before);
+		assert_eq!(change, explained(&events, &players, who), "{who}'s balance");
+		eprintln!(
+			"balance change of {}: {change} planck ({:.3} SBL)",
+			if *who == dave { "Dave (dishonest)" } else { "the winning challenger" },
+			change as f64 / sibyl_runtime::UNIT as f64
+		);
 	}
 
 	// 4. P3.

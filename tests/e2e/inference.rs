@@ -28,7 +28,8 @@ const PROTOCOL_SHARE: Perbill = Perbill::from_percent(5);
 #[test]
 fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	let _serial = network_lock();
-	let mut net = Network::local();
+	// This test is about the oracle: no validator re-runs the others' results (the `dispute` test does).
+	let mut net = Network::start_chain_with("local", 4, |_| vec!["--verify-share".into(), "0".into()]);
 	net.wait_finalized(0, 1, Duration::from_secs(90));
 	let rpc = net.nodes[1].rpc();
 	let ctx = net.expect(tx::fetch_context(&rpc));

@@ -1,7 +1,7 @@
 //! Benchmarks of every call and of each kind of work the block hook does, each in its worst case.
 
 use alloc::{vec, vec::Vec};
-use codec::Encode;
+use codec::{Decode, Encode};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	traits::{fungible::Mutate, Get, Hooks},
@@ -161,6 +161,42 @@ fn remove_placeholders<T: Config>() {
 			}
 		});
 	}
+}
+
+/// For the dispute pallet's benchmarks: see `ResultDisputes::bench_proposed`.
+pub(crate) fn proposed_for_dispute<T: Config>(
+	config: Vec<u8>,
+	prompt_len: u32,
+	max_new: u32,
+	steps: u32,
+	final_root: impl FnOnce(&Root) -> Root,
+) -> Option<RequestId> {
+	let owner = account::<T>("dispute-owner", 0);
+	let depth = ModelConfig::decode(&mut &config[..]).ok()?.tree_depth();
+	let (root, proof) = synthetic_registration(&config, depth, 9);
+	let limit = T::MaxOutputTokens::get().min(2047);
+	let m = Pallet::<T>::do_register_model(
+		owner.clone(),
+		b"dispute".to_vec(),
+		root,
+		config,
+		proof,
+		limit,
+		1u32.into(),
+		1u32.into(),
+		owner,
+	)
+	.ok()?;
+	operators::<T>(m, 3);
+	let prompt = vec![1u32; prompt_len.min(T::MaxPromptTokens::get()) as usize];
+	let id = Pallet::<T>::do_submit(account::<T>("dispute-requester", 0), m, prompt, max_new, 1u32.into()).ok()?;
+	DrawCursor::<T>::put(id + 1);
+	let mut r = Requests::<T>::get(id)?;
+	let _ = Pallet::<T>::assign_or_refund(id, &mut r, block::<T>(), &[5; 32]);
+	let RequestStatus::Assigned { operator, .. } = r.status.clone() else { return None };
+	Requests::<T>::insert(id, r);
+	Pallet::<T>::do_propose(&operator, id, vec![1; max_new as usize], final_root(&root), steps).ok()?;
+	Some(id)
 }
 
 #[benchmarks]

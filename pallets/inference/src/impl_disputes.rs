@@ -155,6 +155,17 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 		out
 	}
 
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_proposed(
+		config: alloc::vec::Vec<u8>,
+		prompt_len: u32,
+		max_new: u32,
+		steps: u32,
+		final_root: impl FnOnce(&Root) -> Root,
+	) -> Option<RequestId> {
+		crate::benchmarking::proposed_for_dispute::<T>(config, prompt_len, max_new, steps, final_root)
+	}
+
 	fn slash_operator(operator: &T::AccountId, amount: BalanceOf<T>, beneficiary: Option<&T::AccountId>) -> BalanceOf<T> {
 		Self::do_slash(operator, amount, beneficiary)
 	}

@@ -87,6 +87,18 @@ pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
 	/// For off-chain workers: at most `max` requests that wait for a result or whose result can be challenged,
 	/// soonest deadline first.
 	fn watched(max: u32) -> Vec<Watched<AccountId, BlockNumber>>;
+	/// Benchmarks only: a model with the engine configuration `config`, served by several operators, and a
+	/// request with a prompt of `prompt_len` tokens (at most the longest allowed) and `max_new`, whose result
+	/// (`max_new` tokens, `steps` steps, the final root `final_root` gives from the model's commitment) is
+	/// proposed and in its window.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_proposed(
+		config: Vec<u8>,
+		prompt_len: u32,
+		max_new: u32,
+		steps: u32,
+		final_root: impl FnOnce(&Root) -> Root,
+	) -> Option<RequestId>;
 	/// Slashes up to `amount` of `operator`'s bond to `beneficiary` (burned if `None`); returns what was taken.
 	fn slash_operator(operator: &AccountId, amount: Balance, beneficiary: Option<&AccountId>) -> Balance;
 }
