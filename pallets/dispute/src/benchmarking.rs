@@ -5,8 +5,7 @@
 //! operation, its largest chunk; `tests/fixtures.rs` checks that the file is what the engine gives), smallest
 //! first: the component `o` picks the fixture. Each is accepted, the runtime's post-state root is the engine's,
 //! and the same proof with one byte changed is refused without ending the game. The call is charged
-//! `prove(FIXTURES - 1)`, the largest proof's weight (and the weights file is checked to be at least every
-//! operation's measured time).
+//! `prove(PROOF_CHARGED_AT)`, above every operation's measured time (see its documentation).
 
 use alloc::{vec, vec::Vec};
 use codec::Decode;

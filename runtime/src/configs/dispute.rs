@@ -38,5 +38,5 @@ impl pallet_dispute::Config for Runtime {
 	type MaxStepProofLen = super::inference::MaxStepProofLen;
 	type MaxExpiriesPerBlock = ConstU32<64>;
 	/// Provisional until the pallet's benchmarks generate the runtime's file.
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_dispute::WeightInfo<Runtime>;
 }

@@ -16,6 +16,7 @@ pub mod extrinsic_weights;
 pub mod frame_system;
 pub mod frame_system_extensions;
 pub mod pallet_balances;
+pub mod pallet_dispute;
 pub mod pallet_inference;
 pub mod pallet_sudo;
 pub mod pallet_timestamp;
