@@ -13,7 +13,7 @@
 //! nothing of the node's own (threads, files, clocks) reaches a committed value.
 
 use std::{
-	collections::HashMap,
+	collections::{HashMap, VecDeque},
 	path::{Path, PathBuf},
 	sync::{
 		atomic::{AtomicBool, AtomicU32, Ordering},
@@ -203,13 +203,15 @@ pub struct Runner {
 	jobs: Mutex<HashMap<[u8; 32], Entry>>,
 	/// Notified whenever a job ends.
 	ended: Condvar,
-	queue: Mutex<mpsc::Sender<(Job, Arc<AtomicU32>)>>,
+	queue: Mutex<mpsc::Sender<(Job, Arc<AtomicU32>, bool)>>,
+	/// Jobs queued for verification and asked for since by this node's operator: queued again, to serve first.
+	promoted: Mutex<std::collections::HashSet<[u8; 32]>>,
 }
 
 impl Runner {
 	/// A runner over `store` whose engine uses `threads` threads (at least one).
 	pub fn start(store: Arc<ModelStore>, threads: usize, policy: Policy) -> Result<Arc<Runner>, String> {
-		let (tx, rx) = mpsc::channel::<(Job, Arc<AtomicU32>)>();
+		let (tx, rx) = mpsc::channel::<(Job, Arc<AtomicU32>, bool)>();
 		let runner = Arc::new(Runner {
 			store,
 			policy,
@@ -217,6 +219,7 @@ impl Runner {
 			jobs: Mutex::new(HashMap::new()),
 			ended: Condvar::new(),
 			queue: Mutex::new(tx),
+			promoted: Default::default(),
 		});
 		let pool = Arc::new(
 			rayon::ThreadPoolBuilder::new()
@@ -229,8 +232,26 @@ impl Runner {
 		std::thread::Builder::new()
 			.name("sibyl-inference".into())
 			.spawn(move || {
-				while let Ok((job, generated)) = rx.recv() {
+				// The operator's own jobs (it has a deadline) before the jobs it only verifies.
+				let (mut serve, mut verify) = (VecDeque::new(), VecDeque::new());
+				loop {
+					if serve.is_empty() && verify.is_empty() {
+						match rx.recv() {
+							Ok((job, _, own)) => if own { serve.push_back(job) } else { verify.push_back(job) },
+							Err(_) => return,
+						}
+					}
+					while let Ok((job, _, own)) = rx.try_recv() {
+						if own { serve.push_back(job) } else { verify.push_back(job) }
+					}
+					let Some(job) = serve.pop_front().or_else(|| verify.pop_front()) else { continue };
 					let Some(runner) = weak.upgrade() else { return };
+					runner.promoted.lock().unwrap_or_else(|e| e.into_inner()).remove(&job.key);
+					// A job queued twice (promoted) runs once.
+					let generated = match runner.lock().get(&job.key) {
+						Some(Entry::Running(g)) => g.clone(),
+						_ => continue,
+					};
 					let entry = runner.run(&pool, job.clone(), generated);
 					let mut jobs = runner.lock();
 					Self::forget_old(&mut jobs);
@@ -316,9 +337,23 @@ impl Runner {
 	}
 
 	/// Starts `job` if it is new and waits (until `deadline`) for its run to end.
-	fn wait_run(&self, job: Job, deadline: Instant) -> (std::sync::MutexGuard<'_, HashMap<[u8; 32], Entry>>, JobState) {
+	/// Starts `job` if it is new (`own`: the operator's own job, run before the jobs it only verifies) and waits
+	/// (until `deadline`) for its run to end.
+	fn wait_run(
+		&self,
+		job: Job,
+		own: bool,
+		deadline: Instant,
+	) -> (std::sync::MutexGuard<'_, HashMap<[u8; 32], Entry>>, JobState) {
 		let key = job.key;
 		let mut jobs = self.lock();
+		if own && matches!(jobs.get(&key), Some(Entry::Running(_))) &&
+			self.promoted.lock().unwrap_or_else(|e| e.into_inner()).insert(key)
+		{
+			// Queued to verify it, and now to serve it: queued again, to run first if it has not started.
+			let g = Arc::new(AtomicU32::new(0));
+			let _ = self.queue.lock().unwrap_or_else(|e| e.into_inner()).send((job.clone(), g, true));
+		}
 		if Self::state(&jobs, &key).is_none() {
 			if self.store.get(&job.model).is_none() {
 				if self.store.loading() {
@@ -333,7 +368,7 @@ impl Runner {
 				return (jobs, JobState::ModelMissing);
 			}
 			let generated = Arc::new(AtomicU32::new(0));
-			let sent = self.queue.lock().unwrap_or_else(|e| e.into_inner()).send((job, generated.clone()));
+			let sent = self.queue.lock().unwrap_or_else(|e| e.into_inner()).send((job, generated.clone(), own));
 			if sent.is_err() {
 				return (jobs, JobState::Failed(b"the inference thread has stopped".to_vec()));
 			}
@@ -431,7 +466,7 @@ fn kind(q: &TraceQuery) -> &'static str {
 impl InferenceRunner for Runner {
 	fn infer(&self, job: Job, wait_ms: u32) -> JobState {
 		let deadline = Instant::now() + Duration::from_millis(wait_ms as u64);
-		let (jobs, state) = self.wait_run(job, deadline);
+		let (jobs, state) = self.wait_run(job, true, deadline);
 		drop(jobs);
 		match (state, self.policy.lie) {
 			(JobState::Done(o), Some(lie)) => JobState::Done(lie.outcome(&o)),
@@ -445,7 +480,8 @@ impl InferenceRunner for Runner {
 		}
 		let key = job.key;
 		let deadline = Instant::now() + Duration::from_millis(wait_ms as u64);
-		let (mut jobs, state) = self.wait_run(job, deadline);
+		let own = query == TraceQuery::Outcome;
+		let (mut jobs, state) = self.wait_run(job, own, deadline);
 		let asks = match state {
 			JobState::Done(o) => {
 				if matches!(query, TraceQuery::Outcome | TraceQuery::Verify) {

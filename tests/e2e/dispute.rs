@@ -117,7 +117,19 @@ fn a_dishonest_operator_is_caught_by_the_validators_and_its_false_challenges_los
 			})
 			.expect("a RequestAssigned event");
 		eprintln!("request {id}: drawn to {}", if assignee == dave { "Dave (dishonest)" } else { "an honest operator" });
-		if assignee == dave {
+		if assignee != dave {
+			continue;
+		}
+		// Dave's proposal must land (under load, a node can miss its deadline; then the request goes on).
+		net.expect(await_status(&rpc, id, "proposed or passed on", Duration::from_secs(120), |s| {
+			!matches!(s, RequestStatus::Assigned { operator, .. } if *operator == dave)
+		}));
+		let now = net.expect(rpc.best_number());
+		let proposed_by_dave = net.expect(scan(&rpc, included, now)).into_iter().flat_map(|(_, _, evs)| evs).any(
+			|(_, e)| matches!(e, E::ResultProposed { request, operator, .. } if request == id && operator == dave),
+		);
+		eprintln!("request {id}: Dave {}", if proposed_by_dave { "proposed his lie" } else { "missed his deadline" });
+		if proposed_by_dave {
 			dave_request = Some(id);
 		}
 	}
@@ -228,6 +240,15 @@ fn a_dishonest_operator_is_caught_by_the_validators_and_its_false_challenges_los
 			change as f64 / sibyl_runtime::UNIT as f64
 		);
 	}
+
+	// What `sibyl-node ask` shows of the games on Dave's result.
+	let shown: Vec<String> = net
+		.expect(ask::games(&rpc, dave_request, Some(end)))
+		.iter()
+		.filter(|(_, g)| g.proposer == dave)
+		.map(|(_, g)| ask::describe_game(g))
+		.collect();
+	assert!(shown.iter().any(|l| l.starts_with("the challenger won (Proof)")), "{shown:?}");
 
 	// 4. P3.
 	let (opened_at, (ended_at, _, _)) = (opened[&winner_game], ends[&winner_game]);

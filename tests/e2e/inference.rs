@@ -28,11 +28,29 @@ const PROTOCOL_SHARE: Perbill = Perbill::from_percent(5);
 #[test]
 fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	let _serial = network_lock();
-	// This test is about the oracle: no validator re-runs the others' results (the `dispute` test does).
+	// This test is about the oracle: no validator re-runs the others' results (the `dispute` test does), and the
+	// challenge window is cut from the preset's 8 blocks (time for verifiers) to 3 by sudo.
 	let mut net = Network::start_chain_with("local", 4, |_| vec!["--verify-share".into(), "0".into()]);
 	net.wait_finalized(0, 1, Duration::from_secs(90));
 	let rpc = net.nodes[1].rpc();
 	let ctx = net.expect(tx::fetch_context(&rpc));
+	{
+		let key = pallet_inference::LifecycleParams::<sibyl_runtime::Runtime>::hashed_key();
+		let raw = net.expect(rpc.storage(&key, None)).expect("the preset sets the lifecycle params");
+		let mut params: pallet_inference::types::Params<u32> =
+			codec::Decode::decode(&mut &raw[..]).expect("lifecycle params");
+		params.challenge_window = 3;
+		let call = sibyl_runtime::RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(sibyl_runtime::RuntimeCall::Inference(pallet_inference::Call::set_params { params })),
+		});
+		let alice = Sr25519Keyring::Alice.pair();
+		let from = net.expect(rpc.best_number());
+		let nonce = net.expect(rpc.next_nonce(&alice.public().into()));
+		let xt = tx::signed(&ctx, &alice, nonce, call, None);
+		net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("set_params refused: {e}"));
+		let (_, h, _) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
+		assert!(net.expect(inference_events(&rpc, h)).iter().any(|(_, e)| matches!(e, E::ParamsChanged { .. })));
+	}
 	let eve = Sr25519Keyring::Eve.pair();
 	let eve_id: AccountId = eve.public().into();
 	let ferdie: AccountId = Sr25519Keyring::Ferdie.to_account_id();
