@@ -1,12 +1,12 @@
 //! The dispute game on the 4-validator network, with the real SmolLM2 in every node and nothing played by hand:
 //! Dave's node runs with `--dishonest-from-step`, so every result it proposes is wrong from that step on, and
 //! every result it checks looks wrong to it.
-//! 1. A request drawn to Dave: the honest validators' off-chain workers re-run it, challenge it, play the
+//! 1. A request drawn to Dave (the others' operators stop serving the model while it is drawn): the honest validators' off-chain workers re-run it, challenge it, play the
 //!    dissection from their traces and end the game with the one-step proof verified in the runtime; Dave's
 //!    result is rejected and he is slashed; the request is answered again by an honest operator, and the final
 //!    answer is what `sibyl-node engine run` gives.
-//! 2. Dave challenges honest results (his re-run differs): each of those games ends with the honest proposer's
-//!    proof, and Dave loses his bond.
+//! 2. Dave challenges the honest result that replaces his (his re-run differs): each of those games ends with the
+//!    honest proposer's proof, and Dave loses his bond.
 //! 3. Every balance change of Dave and of the winning challenger is explained, to the planck, by the events.
 //! 4. P3: moves and blocks from challenge to decision for a 32-token generation.
 
@@ -93,47 +93,30 @@ fn a_dishonest_operator_is_caught_by_the_validators_and_its_false_challenges_los
 	let start = net.expect(rpc.best_number());
 	let before = net.expect(rpc.block_hash(start)).expect("a block");
 
-	// Requests until one is drawn to Dave (each is re-run by the other validators, who check it).
-	let mut requests: Vec<(RequestId, u32)> = vec![];
-	let mut dave_request = None;
-	while dave_request.is_none() {
-		assert!(requests.len() < 12, "Dave was never drawn in {} requests", requests.len());
-		let from = net.expect(rpc.best_number());
-		let nonce = net.expect(rpc.next_nonce(&eve_id));
-		let xt = ask::signed_submit(&ctx, &eve, nonce, 0, prompt.clone(), MAX_NEW, 0);
-		net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("request refused: {e}"));
-		let (included, hash, index) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
-		let id = net.expect(ask::submitted_request(&rpc, hash, index)).unwrap_or_else(|e| panic!("submit: {e}"));
-		requests.push((id, included));
-		net.expect(await_status(&rpc, id, "assigned", Duration::from_secs(60), |s| !matches!(s, RequestStatus::Queued)));
-		let now = net.expect(rpc.best_number());
-		let assignee = net
-			.expect(scan(&rpc, included, now))
-			.into_iter()
-			.flat_map(|(_, _, evs)| evs)
-			.find_map(|(_, e)| match e {
-				E::RequestAssigned { request, operator, .. } if request == id => Some(operator),
-				_ => None,
-			})
-			.expect("a RequestAssigned event");
-		eprintln!("request {id}: drawn to {}", if assignee == dave { "Dave (dishonest)" } else { "an honest operator" });
-		if assignee != dave {
-			continue;
-		}
-		// Dave's proposal must land (under load, a node can miss its deadline; then the request goes on).
-		net.expect(await_status(&rpc, id, "proposed or passed on", Duration::from_secs(120), |s| {
-			!matches!(s, RequestStatus::Assigned { operator, .. } if *operator == dave)
-		}));
-		let now = net.expect(rpc.best_number());
-		let proposed_by_dave = net.expect(scan(&rpc, included, now)).into_iter().flat_map(|(_, _, evs)| evs).any(
-			|(_, e)| matches!(e, E::ResultProposed { request, operator, .. } if request == id && operator == dave),
-		);
-		eprintln!("request {id}: Dave {}", if proposed_by_dave { "proposed his lie" } else { "missed his deadline" });
-		if proposed_by_dave {
-			dave_request = Some(id);
-		}
-	}
-	let dave_request = dave_request.expect("drawn");
+	// A request drawn to Dave: only his operator serves the model while it is drawn, and the honest ones serve
+	// it again at once, so that they can answer it when his result is rejected. (Each validator re-runs it.)
+	let honest = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+	net.expect(set_serving(&rpc, &ctx, &honest, 0, false));
+	let from = net.expect(rpc.best_number());
+	let nonce = net.expect(rpc.next_nonce(&eve_id));
+	let xt = ask::signed_submit(&ctx, &eve, nonce, 0, prompt.clone(), MAX_NEW, 0);
+	net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("request refused: {e}"));
+	let (included, hash, index) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
+	let dave_request = net.expect(ask::submitted_request(&rpc, hash, index)).unwrap_or_else(|e| panic!("submit: {e}"));
+	let status = net.expect(await_status(&rpc, dave_request, "assigned", Duration::from_secs(60), |s| {
+		!matches!(s, RequestStatus::Queued)
+	}));
+	assert!(matches!(&status, RequestStatus::Assigned { operator, .. } if *operator == dave), "{status:?}");
+	net.expect(set_serving(&rpc, &ctx, &honest, 0, true));
+	net.expect(await_status(&rpc, dave_request, "proposed", Duration::from_secs(120), |s| {
+		!matches!(s, RequestStatus::Assigned { operator, .. } if *operator == dave)
+	}));
+	let now = net.expect(rpc.best_number());
+	let proposed_by_dave = net.expect(scan(&rpc, included, now)).into_iter().flat_map(|(_, _, evs)| evs).any(
+		|(_, e)| matches!(e, E::ResultProposed { request, operator, .. } if request == dave_request && operator == dave),
+	);
+	assert!(proposed_by_dave, "Dave proposed his result by his deadline");
+	let requests: Vec<(RequestId, u32)> = vec![(dave_request, included)];
 
 	// Every request ends final, every game ends.
 	let mut last = 0;

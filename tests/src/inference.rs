@@ -6,10 +6,12 @@ use std::{path::Path, process::Command, time::Duration};
 use frame_system::{EventRecord, Phase};
 use pallet_inference::Event as InferenceEvent;
 use sibyl_client::ask;
-use sibyl_inference_primitives::{RequestId, RequestStatus};
-use sibyl_runtime::{AccountId, Balance, Hash, RuntimeEvent};
+use sibyl_inference_primitives::{ModelId, RequestId, RequestStatus};
+use sibyl_runtime::{AccountId, Balance, Hash, RuntimeCall, RuntimeEvent};
+use sp_core::{sr25519, Pair};
+use sp_keyring::Sr25519Keyring;
 
-use crate::{rpc::extrinsic_hash, wait_for, Rpc};
+use crate::{rpc::extrinsic_hash, tx, wait_for, Rpc};
 
 /// An event of a block with the extrinsic index it belongs to (`None`: the block's hooks).
 pub type Event = (Option<u32>, RuntimeEvent);
@@ -123,3 +125,51 @@ pub fn engine_run(bin: &Path, model: &Path, tokens: &[u32], max_new: u32) -> Res
 	Ok((output, root, steps))
 }
 
+
+/// Waits for `xt` to be included (scanning from block `from`) and checks that it succeeded; returns the block's
+/// number, hash and the extrinsic's index.
+pub fn await_success(rpc: &Rpc, xt: &[u8], from: u32, timeout: Duration) -> Result<(u32, Hash, u32), String> {
+	let (n, h, i) = await_included(rpc, xt, from, timeout)?;
+	let failed = events(rpc, h)?.into_iter().find_map(|(j, e)| match e {
+		RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) if j == Some(i) =>
+			Some(ask::dispatch_error(&dispatch_error)),
+		_ => None,
+	});
+	match failed {
+		Some(e) => Err(format!("extrinsic {i} of block #{n} failed: {e}")),
+		None => Ok((n, h, i)),
+	}
+}
+
+/// The operator key of a development validator: `//<Name>//operator`.
+pub fn operator_pair(validator: Sr25519Keyring) -> sr25519::Pair {
+	sr25519::Pair::from_string(&format!("{}//operator", validator.to_seed()), None).expect("a valid derivation")
+}
+
+/// The operators of `validators` stop serving `model` (`serve = false`) or serve it again: each signs
+/// `stop_serving` or `serve` with its operator key. Waits until every call has succeeded.
+pub fn set_serving(
+	rpc: &Rpc,
+	ctx: &tx::ChainContext,
+	validators: &[Sr25519Keyring],
+	model: ModelId,
+	serve: bool,
+) -> Result<(), String> {
+	let from = rpc.best_number()?;
+	let mut sent = vec![];
+	for v in validators {
+		let pair = operator_pair(*v);
+		let nonce = rpc.next_nonce(&pair.public().into())?;
+		let call = RuntimeCall::Inference(match serve {
+			true => pallet_inference::Call::serve { model },
+			false => pallet_inference::Call::stop_serving { model },
+		});
+		let xt = tx::signed(ctx, &pair, nonce, call, None);
+		rpc.submit(&xt)?.map_err(|e| format!("{v:?}'s operator: refused by the pool: {e}"))?;
+		sent.push(xt);
+	}
+	for xt in sent {
+		await_success(rpc, &xt, from + 1, Duration::from_secs(60))?;
+	}
+	Ok(())
+}

@@ -82,8 +82,8 @@ impl frame_system::offchain::SigningTypes for Test {
 	type Signature = TestSignature;
 }
 
-/// The test extrinsic: signed by a `u64` account, no signature checks.
-pub type Extrinsic = TestXt<RuntimeCall, ()>;
+/// The test extrinsic: signed by a `u64` account with its nonce, no signature checks.
+pub type Extrinsic = TestXt<RuntimeCall, frame_system::CheckNonce<Test>>;
 
 impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
 where
@@ -101,9 +101,9 @@ where
 		call: RuntimeCall,
 		_public: UintAuthorityId,
 		account: AccountId,
-		_nonce: u32,
+		nonce: u32,
 	) -> Option<Extrinsic> {
-		Some(Extrinsic::new_signed(call, account, (), ()))
+		Some(Extrinsic::new_signed(call, account, (), frame_system::CheckNonce::from(nonce)))
 	}
 }
 

@@ -35,7 +35,7 @@ use frame_system::{
 	pallet_prelude::BlockNumberFor,
 };
 use pallet_inference::{
-	offchain::{clear_at, job_key},
+	offchain::{clear_at, job_key, send_with_free_nonce},
 	traits::{ResultDisputes, Watched},
 };
 use sibyl_inference_primitives::{
@@ -166,17 +166,21 @@ fn claim<T: Config>(key: &[u8], now: BlockNumberFor<T>, forget_at: BlockNumberFo
 	claimed.is_ok()
 }
 
-/// Sends `call` signed by `public`; on failure, releases the marker `key` so the next worker tries again.
-fn send<T: Config>(public: &T::Public, call: Call<T>, key: &[u8], what: &str) {
-	let result = Signer::<T, T::AuthorityId>::any_account()
-		.with_filter(vec![public.clone()])
-		.send_signed_transaction(|_| call.clone());
-	match result {
-		Some((_, Ok(()))) => log::info!(target: LOG, "{what}"),
-		_ => {
-			log::warn!(target: LOG, "{what}: could not be sent; retrying next block");
-			StorageValueRef::persistent(key).clear();
-		},
+/// Sends `call` signed by `public` at block `now` (with the next nonce this node has not used); on failure,
+/// releases the marker `key` so the next worker tries again.
+fn send<T: Config>(now: BlockNumberFor<T>, public: &T::Public, call: Call<T>, key: &[u8], what: &str) {
+	let account = public.clone().into_account();
+	let accepted = send_with_free_nonce::<T>(&account, now, || {
+		let result = Signer::<T, T::AuthorityId>::any_account()
+			.with_filter(vec![public.clone()])
+			.send_signed_transaction(|_| call.clone());
+		matches!(result, Some((_, Ok(()))))
+	});
+	if accepted {
+		log::info!(target: LOG, "{what}");
+	} else {
+		log::warn!(target: LOG, "{what}: could not be sent; retrying next block");
+		StorageValueRef::persistent(key).clear();
 	}
 }
 
@@ -212,7 +216,7 @@ fn play<T: Config>(now: BlockNumberFor<T>, id: GameId, side: Side, public: &T::P
 	if !claim::<T>(&key, now, g.deadline.saturating_add(KEEP_MARKERS.into())) {
 		return Step::Done;
 	}
-	send::<T>(public, call, &key, &alloc::format!("game {id}: move {} ({expected:?}) sent", g.moves + 1));
+	send::<T>(now, public, call, &key, &alloc::format!("game {id}: move {} ({expected:?}) sent", g.moves + 1));
 	Step::Done
 }
 
@@ -326,7 +330,7 @@ fn verify<T: Config>(
 		),
 		_ => alloc::format!("request {}: the result's output is not its final state: proof sent", w.request),
 	};
-	send::<T>(public, call, &key, &what);
+	send::<T>(now, public, call, &key, &what);
 	Step::Done
 }
 

@@ -16,6 +16,12 @@
 //!    can land after it): each is noted under the block of its removal, and every worker clears the notes of the
 //!    blocks that have passed, at most [`MAX_CLEARED_PER_RUN`] blocks' worth per run.
 //!
+//! Workers of consecutive blocks run at the same time (a worker that waits for inference is still running when
+//! the next block's starts), and each sees its own block's state, which does not count the transactions still
+//! in the pool. Every signed transaction of this pallet and of the dispute pallet is therefore sent through
+//! [`send_with_free_nonce`], which hands out nonces from a record in the node's persistent off-chain storage,
+//! one worker at a time.
+//!
 //! Nothing here runs during block execution: `offchain_worker` is its only caller.
 
 use alloc::vec::Vec;
@@ -26,8 +32,12 @@ use frame_system::{
 };
 use sibyl_inference_primitives::host::{sibyl_inference, Job, JobState, Outcome};
 use sp_runtime::{
-	offchain::storage::StorageValueRef,
-	traits::{IdentifyAccount, Saturating},
+	offchain::{
+		storage::StorageValueRef,
+		storage_lock::{StorageLock, Time},
+		Duration,
+	},
+	traits::{IdentifyAccount, One, Saturating},
 	RuntimeAppPublic,
 };
 
@@ -51,6 +61,10 @@ pub const KEEP_AFTER_DEADLINE: u32 = 32;
 
 /// Most blocks' notes one worker clears.
 pub const MAX_CLEARED_PER_RUN: u32 = 16;
+
+/// Blocks after which nonces handed out but never seen on chain are taken to be lost (a dropped transaction
+/// leaves a gap that the later ones would wait behind forever), and handing out starts again from the chain's.
+pub const NONCE_STALE_AFTER: u32 = 8;
 
 /// Operator keys: sr25519 under [`KEY_TYPE`].
 pub mod crypto {
@@ -136,6 +150,71 @@ fn clear_passed<T: Config>(now: BlockNumberFor<T>) {
 			_ => block,
 		})
 	});
+}
+
+/// What this node knows of an account's nonces beyond its block's state: the next one it has not used, the
+/// chain's nonce when it last looked, and the block from which transactions have been in flight without the
+/// chain's nonce moving.
+#[derive(codec::Encode, codec::Decode, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct NonceRecord<Nonce, BlockNumber> {
+	/// The next nonce not handed out.
+	pub next: Nonce,
+	/// The chain's nonce seen last.
+	pub chain: Nonce,
+	/// The block at which the chain's nonce last moved, or from which nonces are in flight.
+	pub since: BlockNumber,
+}
+
+/// The nonce to sign with at block `now`, given the chain's nonce (`chain`, from the worker's block) and the
+/// node's record; and the record to keep once a transaction with it was accepted by the pool.
+///
+/// Nonces handed out beyond the chain's are in the pool; the next one follows them. If the chain's nonce has
+/// not moved for [`NONCE_STALE_AFTER`] blocks while some are in flight, one of them was dropped: start again
+/// from the chain's nonce (the transactions behind the gap are then replaced or become valid in turn).
+pub fn next_nonce<N, B>(chain: N, now: B, record: Option<NonceRecord<N, B>>) -> (N, NonceRecord<N, B>)
+where
+	N: Copy + Ord + One + Saturating,
+	B: Copy + Ord + Saturating + From<u32>,
+{
+	let in_flight = match record {
+		// Nonces beyond the chain's are in flight since `since`, or since now if the chain's nonce just moved.
+		Some(r) if r.next > chain => Some((r.next, if r.chain == chain { r.since } else { now })),
+		_ => None,
+	};
+	match in_flight {
+		Some((next, since)) if now.saturating_sub(since) < B::from(NONCE_STALE_AFTER) =>
+			(next, NonceRecord { next: next.saturating_add(N::one()), chain, since }),
+		_ => (chain, NonceRecord { next: chain.saturating_add(N::one()), chain, since: now }),
+	}
+}
+
+/// Sends one signed transaction of `account` with `send`, which signs with the nonce in `frame_system`'s
+/// account record (as `frame_system::offchain::Signer` does) and returns whether the pool accepted it.
+///
+/// The nonce is the next one this node has not used ([`next_nonce`]): written into the worker's own view of
+/// the account (never persisted: off-chain workers' state changes are discarded), under a lock in persistent
+/// off-chain storage that one worker holds at a time.
+pub fn send_with_free_nonce<T: frame_system::Config>(
+	account: &T::AccountId,
+	now: BlockNumberFor<T>,
+	send: impl FnOnce() -> bool,
+) -> bool {
+	let lock_key = (b"sibyl/nonce-lock", account).encode();
+	let mut lock = StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(10_000));
+	let _guard = lock.lock();
+	let record_key = (b"sibyl/nonce", account).encode();
+	let stored = StorageValueRef::persistent(&record_key);
+	let record = stored.get::<NonceRecord<T::Nonce, BlockNumberFor<T>>>().ok().flatten();
+	let chain = frame_system::Pallet::<T>::account_nonce(account);
+	let (nonce, next) = next_nonce(chain, now, record);
+	frame_system::Account::<T>::mutate(account, |a| a.nonce = nonce);
+	let sent = send();
+	// Restore the worker's view, whatever happened.
+	frame_system::Account::<T>::mutate(account, |a| a.nonce = chain);
+	if sent {
+		stored.set(&next);
+	}
+	sent
 }
 
 /// The worker of block `now`.
@@ -240,27 +319,29 @@ fn serve_one<T: Config>(
 		return true;
 	}
 	clear_at(forget_at, sent_at.clone());
-	let result = Signer::<T, T::AuthorityId>::any_account().with_filter(alloc::vec![public.clone()]).send_signed_transaction(
-		|_| Call::propose {
-			request: id,
-			output: outcome.output.clone(),
-			final_root: outcome.final_root,
-			steps: outcome.steps,
-		},
-	);
-	match result {
-		Some((_, Ok(()))) => log::info!(
+	let accepted = send_with_free_nonce::<T>(operator, now, || {
+		let result = Signer::<T, T::AuthorityId>::any_account()
+			.with_filter(alloc::vec![public.clone()])
+			.send_signed_transaction(|_| Call::propose {
+				request: id,
+				output: outcome.output.clone(),
+				final_root: outcome.final_root,
+				steps: outcome.steps,
+			});
+		matches!(result, Some((_, Ok(()))))
+	});
+	if accepted {
+		log::info!(
 			target: "runtime::inference",
 			"request {id}: proposed {} tokens, final root 0x{}, {} steps",
 			outcome.output.len(),
 			hex(&outcome.final_root),
 			outcome.steps
-		),
-		_ => {
-			log::warn!(target: "runtime::inference", "request {id}: the proposal could not be sent; retrying next block");
-			let mut sent = sent;
-			sent.clear();
-		},
+		);
+	} else {
+		log::warn!(target: "runtime::inference", "request {id}: the proposal could not be sent; retrying next block");
+		let mut sent = sent;
+		sent.clear();
 	}
 	true
 }

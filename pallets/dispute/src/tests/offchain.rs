@@ -110,19 +110,35 @@ fn run_workers(node: &Node, runner: &Runner) {
 	Dispute::offchain_worker(now);
 }
 
-/// Applies the pool's transactions in order (each must succeed), empties the pool and returns them.
+/// Applies the pool's transactions as a block would (each must succeed): each signer's in the order of its
+/// nonces, each nonce exactly the account's next one, which it then increments. Empties the pool and returns them.
 fn apply(pool: &Arc<parking_lot::RwLock<PoolState>>) -> Vec<(AccountId, RuntimeCall)> {
-	let txs = std::mem::take(&mut pool.write().transactions);
-	txs.into_iter()
-		.map(|raw| {
-			let xt = Extrinsic::decode(&mut &raw[..]).expect("a test extrinsic");
-			let sp_runtime::generic::Preamble::Signed(who, _, _) = xt.preamble else { panic!("not signed") };
-			let call = xt.function.clone();
-			let r = xt.function.dispatch(RuntimeOrigin::signed(who));
-			assert!(r.is_ok(), "{call:?} by {who} failed: {r:?}");
-			(who, call)
-		})
-		.collect()
+	let mut txs: Vec<Extrinsic> = std::mem::take(&mut pool.write().transactions)
+		.into_iter()
+		.map(|raw| Extrinsic::decode(&mut &raw[..]).expect("a test extrinsic"))
+		.collect();
+	let signer = |xt: &Extrinsic| match xt.preamble {
+		sp_runtime::generic::Preamble::Signed(who, _, frame_system::CheckNonce(nonce)) => (who, nonce),
+		_ => panic!("not signed"),
+	};
+	let mut applied = vec![];
+	while !txs.is_empty() {
+		let Some(k) = txs.iter().position(|xt| {
+			let (who, nonce) = signer(xt);
+			nonce == System::account_nonce(who)
+		}) else {
+			let left: Vec<_> = txs.iter().map(|xt| (signer(xt), System::account_nonce(signer(xt).0))).collect();
+			panic!("transactions whose nonce is not their signer's next ((signer, nonce), next): {left:?}");
+		};
+		let xt = txs.remove(k);
+		let (who, _) = signer(&xt);
+		System::inc_account_nonce(who);
+		let call = xt.function.clone();
+		let r = xt.function.dispatch(RuntimeOrigin::signed(who));
+		assert!(r.is_ok(), "{call:?} by {who} failed: {r:?}");
+		applied.push((who, call));
+	}
+	applied
 }
 
 /// Every block: each node's workers run (twice, as overlapping workers would), then what they sent is applied and
@@ -134,6 +150,18 @@ fn run_network(
 	runner: &Runner,
 	max: u64,
 ) -> Vec<(u64, AccountId, RuntimeCall)> {
+	run_network_including_every(nodes, pool, runner, max, 1)
+}
+
+/// [`run_network`], where only every `every`th block includes the pool's transactions: the others are built
+/// without them, so the next blocks' workers run while they are still in the pool.
+fn run_network_including_every(
+	nodes: &[Node],
+	pool: &Arc<parking_lot::RwLock<PoolState>>,
+	runner: &Runner,
+	max: u64,
+	every: u64,
+) -> Vec<(u64, AccountId, RuntimeCall)> {
 	let mut sent = vec![];
 	for _ in 0..max {
 		for n in nodes {
@@ -141,8 +169,8 @@ fn run_network(
 			run_workers(n, runner);
 		}
 		let now = System::block_number();
-		let txs = apply(pool);
-		let quiet = txs.is_empty();
+		let txs = if now % every == 0 || pool.read().transactions.is_empty() { apply(pool) } else { vec![] };
+		let quiet = txs.is_empty() && pool.read().transactions.is_empty();
 		sent.extend(txs.into_iter().map(|(w, c)| (now, w, c)));
 		let open = OpenGames::<Test>::iter().count();
 		SEEN.with(|seen| seen.borrow_mut().extend(crate::Games::<Test>::iter()));
@@ -204,6 +232,19 @@ fn ended() -> Vec<(Option<Side>, EndReason)> {
 
 #[test]
 fn a_dishonest_operator_is_challenged_and_loses_to_the_one_step_proof_without_a_hand_on_it() {
+	dishonest_operator_loses(1);
+}
+
+#[test]
+fn the_same_when_blocks_include_the_workers_transactions_only_every_other_block() {
+	// The workers of the next block send while the last ones' transactions are still in the pool: their nonces
+	// follow those (`apply` refuses a nonce that is not the signer's next).
+	dishonest_operator_loses(2);
+}
+
+/// A dishonest operator's result, with honest nodes verifying it, where blocks include what the pool holds only
+/// every `every`th block.
+fn dishonest_operator_loses(every: u64) {
 	with_nodes(|pool, runner| {
 		let (id, liar) = submit(4, 6);
 		let lie = Lie { from_step: 40 };
@@ -212,7 +253,7 @@ fn a_dishonest_operator_is_challenged_and_loses_to_the_one_step_proof_without_a_
 		let truth = Player::new(model(), &Request { prompt: prompt(4), max_new: 6 }, None);
 		assert!(truth.trace.steps() > 40, "the lie is inside the run");
 		let liar_before = total(liar);
-		let sent = run_network(&nodes, &pool, &runner, 120);
+		let sent = run_network_including_every(&nodes, &pool, &runner, 240, every);
 
 		// The liar proposed its lie; both honest nodes challenged it, each in its own game.
 		let proposals: Vec<_> = sent

@@ -275,3 +275,59 @@ fn outcomes_and_markers_are_removed_after_the_deadline() {
 		assert!(!stored(&outcome) && !stored(&sent));
 	});
 }
+
+/// The signer and nonce of every transaction in the pool, in the order sent.
+fn nonces(pool: &Arc<parking_lot::RwLock<PoolState>>) -> Vec<(AccountId, u32)> {
+	pool.read()
+		.transactions
+		.iter()
+		.map(|raw| match Extrinsic::decode(&mut &raw[..]).expect("a test extrinsic").preamble {
+			sp_runtime::generic::Preamble::Signed(who, _, frame_system::CheckNonce(nonce)) => (who, nonce),
+			_ => panic!("not signed"),
+		})
+		.collect()
+}
+
+#[test]
+fn overlapping_workers_never_sign_two_transactions_with_one_nonce() {
+	with_worker_ext(true, |pool, _| {
+		UintAuthorityId::set_all_keys([OP_A]);
+		// Only OP_A serves, so both requests are its.
+		for op in [OP_B, OP_C] {
+			assert_ok!(Inference::stop_serving(RuntimeOrigin::signed(op), 0));
+		}
+		let (first, op) = submit_assigned(ALICE, 3, 0);
+		assert_eq!(op, OP_A);
+		Inference::offchain_worker(System::block_number());
+		// The proposal is still in the pool when the next block comes (its author did not include it), so the
+		// next block's state still has OP_A's nonce at 0.
+		let (second, _) = submit_assigned(ALICE, 4, 0);
+		assert_eq!(assignee(second), OP_A);
+		assert_eq!(frame_system::Pallet::<Test>::account_nonce(OP_A), 0);
+		Inference::offchain_worker(System::block_number());
+		let sent = proposals(&pool);
+		assert!(matches!(sent[0].1, Call::propose { request, .. } if request == first));
+		assert!(matches!(sent[1].1, Call::propose { request, .. } if request == second));
+		assert_eq!(nonces(&pool), vec![(OP_A, 0), (OP_A, 1)], "the second follows the one in the pool");
+		// The worker's view of the account is left as the block has it.
+		assert_eq!(frame_system::Pallet::<Test>::account_nonce(OP_A), 0);
+	});
+}
+
+#[test]
+fn nonces_follow_those_in_flight_until_the_chain_stops_moving() {
+	use crate::offchain::{next_nonce, NonceRecord, NONCE_STALE_AFTER};
+	let stale = NONCE_STALE_AFTER as u64;
+	// Nothing known, or nothing in flight: the chain's nonce.
+	assert_eq!(next_nonce(5u32, 10u64, None), (5, NonceRecord { next: 6, chain: 5, since: 10 }));
+	let idle = NonceRecord { next: 5, chain: 4, since: 3 };
+	assert_eq!(next_nonce(5u32, 10u64, Some(idle)).0, 5);
+	// Two in flight (5 and 6) while the chain is at 5: the next is 7, and they have been in flight since 10.
+	let flying = NonceRecord { next: 7u32, chain: 5u32, since: 10u64 };
+	assert_eq!(next_nonce(5, 12, Some(flying)), (7, NonceRecord { next: 8, chain: 5, since: 10 }));
+	// The chain moved to 6 (5 landed): still after those in flight, counted from now.
+	assert_eq!(next_nonce(6, 12 + stale, Some(flying)), (7, NonceRecord { next: 8, chain: 6, since: 12 + stale }));
+	// The chain has not moved for NONCE_STALE_AFTER blocks: a transaction was dropped; start again from the chain.
+	assert_eq!(next_nonce(5, 10 + stale - 1, Some(flying)).0, 7);
+	assert_eq!(next_nonce(5, 10 + stale, Some(flying)), (5, NonceRecord { next: 6, chain: 5, since: 10 + stale }));
+}
