@@ -19,7 +19,7 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, Inference,
-	InherentDataExt, Nonce,
+	InherentDataExt, Nonce, Revshare,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -197,6 +197,29 @@ impl_runtime_apis! {
 
 		fn games_of(request: sibyl_inference_primitives::RequestId) -> Vec<sibyl_inference_primitives::dispute::GameId> {
 			pallet_dispute::Pallet::<Runtime>::games_of(request)
+		}
+	}
+
+	impl sibyl_inference_primitives::revshare::RevshareApi<Block, AccountId, BlockNumber> for Runtime {
+		fn token(
+			model: sibyl_inference_primitives::ModelId,
+		) -> Option<sibyl_inference_primitives::revshare::TokenView<AccountId, BlockNumber>> {
+			Revshare::token_view(model)
+		}
+
+		fn holding(
+			model: sibyl_inference_primitives::ModelId,
+			who: AccountId,
+		) -> sibyl_inference_primitives::revshare::HoldingView {
+			Revshare::holding_view(model, &who)
+		}
+
+		fn redeemable_on_burn(model: sibyl_inference_primitives::ModelId, amount: u128) -> u128 {
+			Revshare::redeemable_on_burn(model, amount)
+		}
+
+		fn allowance(model: sibyl_inference_primitives::ModelId, owner: AccountId, spender: AccountId) -> u128 {
+			Revshare::allowance_of(model, &owner, &spender)
 		}
 	}
 

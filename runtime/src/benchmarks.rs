@@ -15,6 +15,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_transaction_payment, TransactionPayment]
 	[pallet_inference, Inference]
 	[pallet_dispute, Dispute]
+	[pallet_revshare, Revshare]
 );
 
 use crate::Runtime;

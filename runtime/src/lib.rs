@@ -69,7 +69,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sibyl"),
 	impl_name: alloc::borrow::Cow::Borrowed("sibyl-node"),
 	authoring_version: 1,
-	spec_version: 107,
+	spec_version: 108,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -209,4 +209,7 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Dispute = pallet_dispute;
+
+	#[runtime::pallet_index(9)]
+	pub type Revshare = pallet_revshare;
 }

@@ -88,9 +88,13 @@ test('genesis endows the development accounts, bonds the operator and registers 
     assert.equal(nonce.toNumber(), 0, `${uri} nonce`);
     assert.equal(providers.toNumber(), 1, `${uri} providers`);
   }
-  // Nobody else holds anything but the protocol account's existential deposit.
+  // Nobody else holds anything but the existential deposits of the protocol account and of the revenue-share
+  // pallet's account (`modl` ++ its pallet id, zero-padded), which receives the revenue of models with a token.
   const ed = api.consts.balances.existentialDeposit.toBigInt();
-  assert.equal((await atGenesis.query.balances.totalIssuance()).toBigInt(), BigInt(uris.length + 1) * endowment + ed);
+  const pot = new Uint8Array(32);
+  pot.set(new TextEncoder().encode('modlsbl/rvsh'));
+  assert.equal((await atGenesis.query.system.account(pot)).data.free.toBigInt(), ed);
+  assert.equal((await atGenesis.query.balances.totalIssuance()).toBigInt(), BigInt(uris.length + 1) * endowment + 2n * ed);
   const stranger = keyring.addFromUri('//Sibyl//js//stranger');
   assert.equal((await atGenesis.query.system.account(stranger.address)).data.free.toBigInt(), 0n);
   // Addresses are shown with Sibyl's prefix.

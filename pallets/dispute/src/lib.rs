@@ -377,7 +377,7 @@ pub mod pallet {
 		/// One chunk is left: either player sends the one-step proof (a SCALE-encoded `sibyl_engine::StepProof`
 		/// of the agreed state). The runtime recomputes the chunk from the agreed root and the game ends.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::prove(PROOF_CHARGED_AT))]
+		#[pallet::weight(T::WeightInfo::prove(PROOF_CHARGED_AT).saturating_add(T::Results::uphold_extra_weight()))]
 		pub fn prove(origin: OriginFor<T>, game: GameId, proof: Vec<u8>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(proof.len() <= T::MaxStepProofLen::get() as usize, Error::<T>::ProofTooLarge);
@@ -398,7 +398,7 @@ pub mod pallet {
 
 		/// Ends a game whose player to move let its deadline pass (anyone may call; the hook does it otherwise).
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::claim_timeout())]
+		#[pallet::weight(T::WeightInfo::claim_timeout().saturating_add(T::Results::uphold_extra_weight()))]
 		pub fn claim_timeout(origin: OriginFor<T>, game: GameId) -> DispatchResult {
 			ensure_signed(origin)?;
 			let mut g = Games::<T>::get(game).ok_or(Error::<T>::UnknownGame)?;
@@ -564,7 +564,7 @@ pub mod pallet {
 				for id in &due {
 					Expiries::<T>::remove(cursor, id);
 					Self::expire(*id, now);
-					weight.saturating_accrue(T::WeightInfo::expire());
+					weight.saturating_accrue(T::WeightInfo::expire().saturating_add(T::Results::uphold_extra_weight()));
 					done += 1;
 				}
 				if done >= max {

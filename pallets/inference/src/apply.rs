@@ -55,7 +55,7 @@ pub(crate) fn worst_wake<T: Config>() -> Weight {
 	T::WeightInfo::wake_stale()
 		.max(T::WeightInfo::wake_prune())
 		.max(T::WeightInfo::wake_deadline())
-		.max(T::WeightInfo::wake_finalize())
+		.max(T::WeightInfo::wake_finalize().saturating_add(T::Revenue::revenue_weight()))
 }
 
 /// The least [`Config::HookWeight`] that lets the hook make progress: an idle hook, one scheduled item and one
@@ -610,7 +610,7 @@ impl<T: Config> Pallet<T> {
 			lifecycle::WindowOutcome::Wait | lifecycle::WindowOutcome::Stale => {},
 		}
 		Requests::<T>::insert(id, r);
-		T::WeightInfo::wake_finalize()
+		T::WeightInfo::wake_finalize().saturating_add(T::Revenue::revenue_weight())
 	}
 
 	/// The seed of this block's operator draws: the hash of the previous block, which includes the requests

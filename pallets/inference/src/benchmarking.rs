@@ -64,6 +64,20 @@ fn model<T: Config>(salt: u32) -> ModelId {
 		.expect("a valid registration")
 }
 
+/// Registers a model owned by `owner` (funded for its deposit), for other pallets' benchmarks.
+pub(crate) fn model_owned_by<T: Config>(owner: &T::AccountId) -> ModelId {
+	rich::<T>(owner);
+	let salt = crate::NextModelId::<T>::get();
+	let mut cfg = config(2);
+	cfg.tokenizer_hash[..4].copy_from_slice(&salt.to_le_bytes());
+	cfg.tokenizer_hash[4] = 0xee;
+	let bytes = cfg.encode();
+	let (root, proof) = synthetic_registration(&bytes, cfg.tree_depth(), 7);
+	let limit = T::MaxOutputTokens::get().min(2047);
+	Pallet::<T>::do_register_model(owner.clone(), b"bench".to_vec(), root, bytes, proof, limit, 1u32.into(), 1u32.into(), owner.clone())
+		.expect("a valid registration")
+}
+
 /// Bonds `n` operators for `model` (up to the model's limit); returns them.
 fn operators<T: Config>(model: ModelId, n: u32) -> Vec<T::AccountId> {
 	let have = ModelOperators::<T>::decode_len(model).unwrap_or(0) as u32;

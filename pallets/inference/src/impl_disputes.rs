@@ -62,6 +62,10 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 		Ok(())
 	}
 
+	fn uphold_extra_weight() -> frame_support::weights::Weight {
+		<T::Revenue as crate::traits::ModelRevenue<T::AccountId, BalanceOf<T>>>::revenue_weight()
+	}
+
 	fn uphold(request: RequestId) -> DispatchResult {
 		let mut r = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
 		let now = frame_system::Pallet::<T>::block_number();

@@ -62,6 +62,7 @@ pub use pallet::*;
 mod benchmarking;
 mod apply;
 mod impl_disputes;
+mod impl_registry;
 pub mod lifecycle;
 #[cfg(test)]
 mod mock;

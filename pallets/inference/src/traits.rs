@@ -1,5 +1,5 @@
-//! How other pallets plug into the oracle: where model revenue goes ([`ModelRevenue`]) and how a dispute game
-//! holds, upholds or rejects a proposed result ([`ResultDisputes`]).
+//! How other pallets plug into the oracle: where model revenue goes ([`ModelRevenue`]), who owns a model
+//! ([`ModelRegistry`]) and how a dispute game holds, upholds or rejects a proposed result ([`ResultDisputes`]).
 
 use alloc::vec::Vec;
 use sp_runtime::DispatchResult;
@@ -15,6 +15,8 @@ pub trait ModelRevenue<AccountId, Balance> {
 	fn payee(model: ModelId, revenue_account: &AccountId) -> AccountId;
 	/// Called after `amount` was paid to [`Self::payee`].
 	fn on_revenue(model: ModelId, amount: Balance);
+	/// The most [`Self::payee`] and [`Self::on_revenue`] together cost; every finalization charges it.
+	fn revenue_weight() -> frame_support::weights::Weight;
 }
 
 impl<AccountId: Clone, Balance> ModelRevenue<AccountId, Balance> for () {
@@ -22,6 +24,18 @@ impl<AccountId: Clone, Balance> ModelRevenue<AccountId, Balance> for () {
 		revenue_account.clone()
 	}
 	fn on_revenue(_: ModelId, _: Balance) {}
+	fn revenue_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// Who owns a registered model, for pallets that act on a model's behalf (its revenue-share token).
+pub trait ModelRegistry<AccountId> {
+	/// The owner of `model`, if it is registered.
+	fn owner(model: ModelId) -> Option<AccountId>;
+	/// Benchmarks only: registers a model owned by `owner` (funding its deposit) and returns its id.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_model(owner: &AccountId) -> ModelId;
 }
 
 /// What a dispute game needs to know about a proposed result.
@@ -81,6 +95,9 @@ pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
 	fn open_dispute(request: RequestId) -> DispatchResult;
 	/// A game ended with the result upheld; when no game is left it finalizes as usual.
 	fn uphold(request: RequestId) -> DispatchResult;
+	/// What a finalization through [`Self::uphold`] may cost beyond what a benchmark's model shows: the model's
+	/// revenue hook ([`ModelRevenue::revenue_weight`]).
+	fn uphold_extra_weight() -> frame_support::weights::Weight;
 	/// A game proved the result wrong: the result bond goes to `beneficiary`, the proposer is penalised, and
 	/// the request is answered again by another operator (or refunded). Returns what `beneficiary` received.
 	fn reject(request: RequestId, beneficiary: &AccountId) -> Result<Balance, sp_runtime::DispatchError>;

@@ -18,6 +18,7 @@
 extern crate alloc;
 
 pub mod dispute;
+pub mod revshare;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

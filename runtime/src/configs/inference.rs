@@ -45,7 +45,7 @@ impl pallet_inference::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// The model's registered revenue account, until the revenue-share pallet takes it over.
-	type Revenue = ();
+	type Revenue = crate::Revshare;
 	type ProtocolAccount = ProtocolAccount;
 	type ModelDeposit = ModelDeposit;
 	type MinOperatorBond = MinOperatorBond;

@@ -5,6 +5,7 @@ mod balances;
 mod grandpa;
 mod dispute;
 mod inference;
+mod revshare;
 mod sudo;
 mod system;
 mod timestamp;

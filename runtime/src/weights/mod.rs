@@ -18,6 +18,7 @@ pub mod frame_system_extensions;
 pub mod pallet_balances;
 pub mod pallet_dispute;
 pub mod pallet_inference;
+pub mod pallet_revshare;
 pub mod pallet_sudo;
 pub mod pallet_timestamp;
 pub mod pallet_transaction_payment;
