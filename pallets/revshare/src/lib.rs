@@ -3,30 +3,40 @@
 //! A model's owner creates the model's one token, with a fixed supply minted to the owner (the model's
 //! builders). From then on, the model's share of every finalized inference fee (paid by the inference pallet
 //! through [`pallet_inference::traits::ModelRevenue`]) goes to this pallet's account and belongs to the token's
-//! holders: they claim it, and they redeem part of it by burning tokens.
+//! holders: they claim it, redeem part of it by burning tokens, and vote on grants from the model's treasury.
+//! The builders can fund the model by selling tokens in an Initial Model Offering.
 //!
 //! ## Terminology
 //! - **Token**: one per model ([`Tokens`]), with a name, symbol, decimals and a fixed supply. Holdings
 //!   ([`Holdings`]) move by [`Pallet::transfer`] and by allowances ([`Pallet::approve`],
 //!   [`Pallet::transfer_from`]); the pallet implements `fungibles::Inspect`, `fungibles::Mutate` (transfers only:
 //!   the supply is fixed), `fungibles::metadata::Inspect` and `fungibles::approvals`, so that other pallets can
-//!   use the tokens.
+//!   use the tokens. A transfer may not leave either side with fewer units than the token's minimum balance
+//!   (and more than none).
 //! - **Revenue** arrives as *pending*. A **snapshot** (anyone, at most once per
 //!   [`Config::MinSnapshotInterval`] blocks per token) splits what is pending: the token's `claim_share` becomes
 //!   claimable by the holders at that moment in proportion to their balances, its `treasury_share` goes to the
-//!   model's treasury (grants), and the rest backs burns.
+//!   model's treasury, and the rest backs burns.
 //! - **Claim**: a holder takes everything it is owed, from every snapshot since its last claim. Nothing expires
 //!   (the ERC-7641 reference lets holders claim only the last two snapshots).
 //! - **Burn**: a holder destroys units and receives their share of what backs burns
 //!   ([`pool::Pool::redeemable_on_burn`]); what it was owed stays claimable. The last unit can not be burned, so
 //!   revenue always has a holder.
+//! - **Offering** ([`sale`]): the model's owner sells units at a fixed price during a period, with a minimum to
+//!   raise and optionally a vesting period for its own remaining units. Buyers' funds are held; after the period
+//!   each buyer is settled on its own (by anyone): units to the buyer and funds to the seller, or, if the minimum
+//!   was not raised, funds back.
+//! - **Grants** ([`grant`]): a holder proposes paying a beneficiary from the model's treasury; holders vote with
+//!   their balances as they were when the proposal was made; after [`Config::VotingPeriod`] anyone closes it,
+//!   and it is paid if it passed.
 //!
 //! ## Costs and rounding
 //! The accounting is in [`pool`]: revenue per unit of supply, so a claim, a transfer and a snapshot cost the same
 //! whatever the number of holders and snapshots. Shares are kept to 10⁻¹⁸ planck and a claim pays whole planck:
 //! the fraction stays with the holding, and the remainder of each division waits for the next snapshot. Nothing
 //! is rounded away; `try_state` checks, to the 10⁻¹⁸ planck, that the holdings are owed exactly what snapshots
-//! made claimable and was not claimed, and that this pallet's account holds every planck received and not paid.
+//! made claimable and was not claimed, that this pallet's account holds every planck received and not paid, and
+//! that every held deposit and contribution is what storage says.
 //!
 //! The balance type is `u128`, for the native currency and the tokens' units alike.
 
@@ -39,13 +49,19 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod grant;
 mod impl_fungibles;
+mod impl_grants;
 mod impl_revenue;
+mod impl_sale;
+mod impl_tokens;
 #[cfg(test)]
 mod mock;
 pub mod pool;
+pub mod sale;
 #[cfg(test)]
 mod tests;
+mod try_state;
 pub mod types;
 mod view;
 pub mod weights;
@@ -56,6 +72,9 @@ pub use weights::WeightInfo;
 /// top of the benchmarked range. Their cost does not grow with the number of holders (see [`pool`]).
 pub const HOLDERS_CHARGED: u32 = 10_000;
 
+/// Most vote records one call removes when a grant is closed or reaped.
+pub const REAP_PER_CALL: u32 = 64;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use alloc::vec::Vec;
@@ -63,20 +82,18 @@ pub mod pallet {
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, InspectHold, Mutate, MutateHold},
-			tokens::{Precision, Preservation},
 			BuildGenesisConfig,
 		},
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
 	use pallet_inference::traits::ModelRegistry;
-	use sp_runtime::{
-		traits::{AccountIdConversion, Saturating},
-		Perbill,
-	};
+	use sp_runtime::Perbill;
 
 	use crate::{
-		pool::{Holding, Pool, PoolError, SnapshotSplit},
+		grant::{Grant, GrantError, GrantStatus, Vote},
+		pool::{Holding, Pool, PoolError},
+		sale::{Sale, SaleError, Vesting},
 		types::*,
 		WeightInfo,
 	};
@@ -84,6 +101,12 @@ pub mod pallet {
 	/// A stored token.
 	pub type TokenOf<T> =
 		TokenInfo<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, <T as Config>::MaxNameLen, <T as Config>::MaxSymbolLen>;
+	/// A stored sale.
+	pub type SaleOf<T> = Sale<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// A stored grant proposal.
+	pub type GrantOf<T> = Grant<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// Identifies a grant proposal.
+	pub type GrantId = u32;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -97,6 +120,10 @@ pub mod pallet {
 	pub enum HoldReason {
 		/// The deposit for an allowance, while it exists.
 		ApprovalDeposit,
+		/// A buyer's funds committed to an offering, until its contribution is settled.
+		SaleContribution,
+		/// A grant proposer's deposit, until the proposal is closed.
+		GrantDeposit,
 	}
 
 	#[pallet::config]
@@ -124,6 +151,21 @@ pub mod pallet {
 		/// Held from a token holder for each allowance it grants, while the allowance exists.
 		#[pallet::constant]
 		type ApprovalDeposit: Get<u128>;
+		/// Longest sale period, in blocks.
+		#[pallet::constant]
+		type MaxSalePeriod: Get<BlockNumberFor<Self>>;
+		/// Blocks a grant proposal takes votes.
+		#[pallet::constant]
+		type VotingPeriod: Get<BlockNumberFor<Self>>;
+		/// Share of the supply (when proposed) the ayes must reach for a grant to pass.
+		#[pallet::constant]
+		type Quorum: Get<Perbill>;
+		/// Held from a grant's proposer until the proposal is closed.
+		#[pallet::constant]
+		type GrantDeposit: Get<u128>;
+		/// Most grant proposals open at once on one model.
+		#[pallet::constant]
+		type MaxOpenGrants: Get<u32>;
 		/// Benchmarked weights.
 		type WeightInfo: WeightInfo;
 	}
@@ -137,13 +179,48 @@ pub mod pallet {
 	pub type Holdings<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, ModelId, Blake2_128Concat, T::AccountId, Holding>;
 
-	/// Allowances: (token, owner) → spender → what it may move.
+	/// Allowances: (token, owner, spender) → what the spender may move.
 	#[pallet::storage]
 	pub type Approvals<T: Config> = StorageNMap<
 		_,
 		(NMapKey<Blake2_128Concat, ModelId>, NMapKey<Blake2_128Concat, T::AccountId>, NMapKey<Blake2_128Concat, T::AccountId>),
 		Approval,
 	>;
+
+	/// Each model's offering, from its creation until every buyer is settled (one at a time per model).
+	#[pallet::storage]
+	pub type Sales<T: Config> = StorageMap<_, Blake2_128Concat, ModelId, SaleOf<T>>;
+
+	/// Units each buyer bought in a model's offering, until its contribution is settled.
+	#[pallet::storage]
+	pub type Contributions<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, ModelId, Blake2_128Concat, T::AccountId, u128>;
+
+	/// Sellers' units locked by a successful offering's vesting, until they are all unlocked.
+	#[pallet::storage]
+	pub type Vestings<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, ModelId, Blake2_128Concat, T::AccountId, Vesting<BlockNumberFor<T>>>;
+
+	/// The id the next grant proposal gets.
+	#[pallet::storage]
+	pub type NextGrantId<T> = StorageValue<_, GrantId, ValueQuery>;
+
+	/// Grant proposals, until closed and their votes removed.
+	#[pallet::storage]
+	pub type Grants<T: Config> = StorageMap<_, Twox64Concat, GrantId, GrantOf<T>>;
+
+	/// Each model's proposals that take votes.
+	#[pallet::storage]
+	pub type OpenGrants<T: Config> =
+		StorageMap<_, Blake2_128Concat, ModelId, BoundedVec<GrantId, T::MaxOpenGrants>, ValueQuery>;
+
+	/// Balances as they were when a proposal was made, recorded for holders whose balance changed since.
+	#[pallet::storage]
+	pub type VoteBase<T: Config> = StorageDoubleMap<_, Twox64Concat, GrantId, Blake2_128Concat, T::AccountId, u128>;
+
+	/// Votes on each proposal.
+	#[pallet::storage]
+	pub type Votes<T: Config> = StorageDoubleMap<_, Twox64Concat, GrantId, Blake2_128Concat, T::AccountId, Vote>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -163,6 +240,31 @@ pub mod pallet {
 		Claimed { model: ModelId, who: T::AccountId, amount: u128 },
 		/// A holder burned units and received their share of what backs burns.
 		Burned { model: ModelId, who: T::AccountId, amount: u128, redeemed: u128 },
+		/// An offering was created; `amount` of the seller's units are frozen for it.
+		SaleCreated {
+			model: ModelId,
+			seller: T::AccountId,
+			price: u128,
+			amount: u128,
+			min_raise: u128,
+			start: BlockNumberFor<T>,
+			end: BlockNumberFor<T>,
+			vesting: BlockNumberFor<T>,
+		},
+		/// A buyer committed `paid` (held) for `units`.
+		Contributed { model: ModelId, who: T::AccountId, units: u128, paid: u128 },
+		/// An offering was decided.
+		SaleSettled { model: ModelId, succeeded: bool, sold: u128, raised: u128 },
+		/// A buyer's contribution was settled: `units` delivered and `paid` to the seller, or `paid` refunded.
+		ContributionSettled { model: ModelId, buyer: T::AccountId, units: u128, paid: u128, delivered: bool },
+		/// Vested units were unlocked; `locked` remain.
+		Vested { model: ModelId, who: T::AccountId, unlocked: u128, locked: u128 },
+		/// A grant was proposed; votes are taken until `end`.
+		GrantProposed { grant: GrantId, model: ModelId, proposer: T::AccountId, beneficiary: T::AccountId, amount: u128, end: BlockNumberFor<T> },
+		/// A holder voted with `weight` units (its balance when the grant was proposed).
+		Voted { grant: GrantId, who: T::AccountId, aye: bool, weight: u128 },
+		/// A grant was closed; `paid` went to its beneficiary.
+		GrantClosed { grant: GrantId, model: ModelId, status: GrantStatus, ayes: u128, nays: u128, paid: u128 },
 	}
 
 	#[pallet::error]
@@ -187,7 +289,8 @@ pub mod pallet {
 		BadMinBalance,
 		/// More than the holding can move (frozen units can not).
 		InsufficientBalance,
-		/// A holding would be left with less than the token's minimum balance (and more than none).
+		/// A holding would be left with less than the token's minimum balance (and more than none), or a buyer's
+		/// first contribution is under it.
 		BelowMinimum,
 		/// More than the allowance.
 		AllowanceTooLow,
@@ -205,6 +308,52 @@ pub mod pallet {
 		Overflow,
 		/// The pallet's account can not pay what the books say it holds (a broken invariant; see `try_state`).
 		PotShort,
+		/// The model has an offering that is not over (one at a time).
+		SaleOverlaps,
+		/// A zero price or amount, a period that is empty, starts in the past or is longer than `MaxSalePeriod`.
+		BadSaleTerms,
+		/// The minimum to raise is more than selling every unit would raise.
+		MinAboveCap,
+		/// The model has no offering.
+		NoSale,
+		/// Outside the offering's period.
+		NotInPeriod,
+		/// The offering's period has not ended.
+		SaleNotEnded,
+		/// The offering is already decided.
+		SaleSettled,
+		/// The offering is not decided yet.
+		SaleNotSettled,
+		/// More units than the offering has left.
+		OverCap,
+		/// The seller can not buy its own units.
+		SellerCannotBuy,
+		/// No contribution of this buyer to settle.
+		NoContribution,
+		/// The seller's units from an earlier offering are still vesting.
+		VestingActive,
+		/// No vesting of this account.
+		NoVesting,
+		/// Nothing has vested since the last unlock.
+		NothingVested,
+		/// Only a holder can propose a grant.
+		NotAHolder,
+		/// The treasury holds less than the grant.
+		TreasuryTooLow,
+		/// The model has `MaxOpenGrants` proposals taking votes.
+		TooManyGrants,
+		/// No grant proposal with this id.
+		UnknownGrant,
+		/// The proposal's voting has ended.
+		VotingEnded,
+		/// The proposal's voting has not ended.
+		VotingOpen,
+		/// The proposal is already closed.
+		GrantClosed,
+		/// The proposal still takes votes.
+		GrantOpen,
+		/// The voter held no units when the proposal was made.
+		NoVotingWeight,
 	}
 
 	impl<T> From<PoolError> for Error<T> {
@@ -213,7 +362,34 @@ pub mod pallet {
 				PoolError::NothingPending => Error::NothingPending,
 				PoolError::InsufficientBalance => Error::InsufficientBalance,
 				PoolError::LastUnits => Error::LastUnits,
-				PoolError::TreasuryTooLow | PoolError::Overflow => Error::Overflow,
+				PoolError::TreasuryTooLow => Error::TreasuryTooLow,
+				PoolError::Overflow => Error::Overflow,
+			}
+		}
+	}
+
+	impl<T> From<SaleError> for Error<T> {
+		fn from(e: SaleError) -> Self {
+			match e {
+				SaleError::BadTerms => Error::BadSaleTerms,
+				SaleError::MinAboveCap => Error::MinAboveCap,
+				SaleError::NotInPeriod => Error::NotInPeriod,
+				SaleError::NotEnded => Error::SaleNotEnded,
+				SaleError::OverCap => Error::OverCap,
+				SaleError::AlreadySettled => Error::SaleSettled,
+				SaleError::NotSettled => Error::SaleNotSettled,
+				SaleError::Overflow => Error::Overflow,
+			}
+		}
+	}
+
+	impl<T> From<GrantError> for Error<T> {
+		fn from(e: GrantError) -> Self {
+			match e {
+				GrantError::VotingEnded => Error::VotingEnded,
+				GrantError::VotingOpen => Error::VotingOpen,
+				GrantError::Decided => Error::GrantClosed,
+				GrantError::NoWeight => Error::NoVotingWeight,
 			}
 		}
 	}
@@ -239,6 +415,10 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(T::MaxOpenGrants::get() >= 1, "at least one grant proposal can be open");
+		}
+
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -249,7 +429,7 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Creates `model`'s token: `supply` units, all to the caller, who must own the model. Each snapshot makes
 		/// `claim_share` of the revenue claimable by the holders and gives `treasury_share` to the treasury; the
-		/// rest backs burns. Holdings are zero or at least `min_balance` units.
+		/// rest backs burns. Transfers leave holdings with none or at least `min_balance` units.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::create_token())]
 		pub fn create_token(
@@ -353,187 +533,102 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::do_burn(model, &who, amount).map(|_| ())
 		}
-	}
 
-	impl<T: Config> Pallet<T> {
-		/// The account that holds every token's revenue.
-		pub fn account() -> T::AccountId {
-			T::PalletId::get().into_account_truncating()
-		}
-
-		/// `who`'s holding of `model`'s token (an empty one if it has none).
-		pub(crate) fn holding(model: ModelId, who: &T::AccountId) -> Holding {
-			Holdings::<T>::get(model, who).unwrap_or_default()
-		}
-
-		/// Stores `h` as `who`'s holding, or removes it if it is spent (no units, less than a planck owed: that
-		/// fraction goes back to the pool). Returns whether `token` changed.
-		pub(crate) fn put_holding(model: ModelId, who: &T::AccountId, h: Holding, token: &mut TokenOf<T>) -> bool {
-			if token.pool.is_spent(&h) {
-				Holdings::<T>::remove(model, who);
-				token.pool.absorb(&h);
-				!h.owed.is_zero()
-			} else {
-				Holdings::<T>::insert(model, who, h);
-				false
-			}
-		}
-
-		/// Checks that a holding may have `balance` units of a token with minimum `min`.
-		fn check_min(balance: u128, min: u128) -> DispatchResult {
-			ensure!(balance == 0 || balance >= min, Error::<T>::BelowMinimum);
-			Ok(())
-		}
-
-		pub(crate) fn do_transfer(model: ModelId, from: &T::AccountId, to: &T::AccountId, amount: u128) -> DispatchResult {
-			let mut token = Tokens::<T>::get(model).ok_or(Error::<T>::NoToken)?;
-			ensure!(amount > 0, Error::<T>::ZeroAmount);
-			let mut src = Self::holding(model, from);
-			ensure!(src.free() >= amount, Error::<T>::InsufficientBalance);
-			if from != to {
-				let mut dst = Self::holding(model, to);
-				token.pool.transfer(&mut src, &mut dst, amount).map_err(Error::<T>::from)?;
-				Self::check_min(src.balance, token.min_balance)?;
-				Self::check_min(dst.balance, token.min_balance)?;
-				let changed = Self::put_holding(model, from, src, &mut token);
-				Holdings::<T>::insert(model, to, dst);
-				if changed {
-					Tokens::<T>::insert(model, token);
-				}
-			}
-			Self::deposit_event(Event::Transferred { model, from: from.clone(), to: to.clone(), amount });
-			Ok(())
-		}
-
-		pub(crate) fn do_approve(model: ModelId, owner: &T::AccountId, spender: &T::AccountId, amount: u128) -> DispatchResult {
-			ensure!(Tokens::<T>::contains_key(model), Error::<T>::NoToken);
-			let key = (model, owner, spender);
-			let reason = HoldReason::ApprovalDeposit.into();
-			match (Approvals::<T>::get(key), amount) {
-				(None, 0) => {},
-				(Some(a), 0) => {
-					T::Currency::release(&reason, owner, a.deposit, Precision::BestEffort)?;
-					Approvals::<T>::remove(key);
-				},
-				(Some(a), _) => Approvals::<T>::insert(key, Approval { amount, deposit: a.deposit }),
-				(None, _) => {
-					let deposit = T::ApprovalDeposit::get();
-					T::Currency::hold(&reason, owner, deposit)?;
-					Approvals::<T>::insert(key, Approval { amount, deposit });
-				},
-			}
-			Self::deposit_event(Event::Approved { model, owner: owner.clone(), spender: spender.clone(), amount });
-			Ok(())
-		}
-
-		pub(crate) fn do_transfer_from(
+		/// Offers `amount` of the caller's units of `model`'s token (it must own the model) at `price` planck per
+		/// unit, from block `start` to block `end`; the sale succeeds if it raises at least `min_raise`. With a
+		/// non-zero `vesting`, a successful sale locks the caller's remaining units, which unlock linearly over
+		/// `vesting` blocks from `end`. The offered units are frozen until the sale is decided.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::create_sale())]
+		pub fn create_sale(
+			origin: OriginFor<T>,
 			model: ModelId,
-			owner: &T::AccountId,
-			spender: &T::AccountId,
-			dest: &T::AccountId,
+			price: u128,
 			amount: u128,
+			min_raise: u128,
+			start: BlockNumberFor<T>,
+			end: BlockNumberFor<T>,
+			vesting: BlockNumberFor<T>,
 		) -> DispatchResult {
-			let key = (model, owner, spender);
-			let a = Approvals::<T>::get(key).ok_or(Error::<T>::AllowanceTooLow)?;
-			ensure!(a.amount >= amount, Error::<T>::AllowanceTooLow);
-			Self::do_transfer(model, owner, dest, amount)?;
-			let left = a.amount - amount;
-			if left == 0 {
-				T::Currency::release(&HoldReason::ApprovalDeposit.into(), owner, a.deposit, Precision::BestEffort)?;
-				Approvals::<T>::remove(key);
-			} else {
-				Approvals::<T>::insert(key, Approval { amount: left, deposit: a.deposit });
-			}
-			Ok(())
+			let who = ensure_signed(origin)?;
+			Self::do_create_sale(&who, model, price, amount, min_raise, start, end, vesting)
 		}
 
-		pub(crate) fn do_snapshot(model: ModelId) -> Result<SnapshotSplit, DispatchError> {
-			let mut token = Tokens::<T>::get(model).ok_or(Error::<T>::NoToken)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				token.snapshots == 0 || now >= token.last_snapshot.saturating_add(T::MinSnapshotInterval::get()),
-				Error::<T>::SnapshotTooSoon
-			);
-			let split = token.pool.snapshot(token.claim_share, token.treasury_share).map_err(Error::<T>::from)?;
-			token.snapshots = token.snapshots.saturating_add(1);
-			token.last_snapshot = now;
-			let (id, supply) = (token.snapshots, token.pool.supply);
-			Tokens::<T>::insert(model, token);
-			Self::deposit_event(Event::Snapshot {
-				model,
-				id,
-				claimable: split.claimable,
-				to_treasury: split.treasury,
-				redeemable: split.redeemable,
-				supply,
-			});
-			Ok(split)
+		/// Buys `units` in `model`'s offering during its period: `units × price` is held from the caller until
+		/// its contribution is settled. A buyer's first contribution is at least the token's minimum balance.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::contribute())]
+		pub fn contribute(origin: OriginFor<T>, model: ModelId, units: u128) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_contribute(&who, model, units)
 		}
 
-		/// Pays `amount` of revenue to `who` from the pallet's account.
-		fn pay(who: &T::AccountId, amount: u128) -> DispatchResult {
-			T::Currency::transfer(&Self::account(), who, amount, Preservation::Preserve)
-				.map(|_| ())
-				.map_err(|_| Error::<T>::PotShort.into())
+		/// Decides `model`'s offering after its period (anyone): succeeded if it raised at least its minimum.
+		/// Unsold units (all, if it failed) are unfrozen.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::settle_sale())]
+		pub fn settle_sale(origin: OriginFor<T>, model: ModelId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_settle_sale(model)
 		}
 
-		pub(crate) fn do_claim(model: ModelId, who: &T::AccountId) -> Result<u128, DispatchError> {
-			let mut token = Tokens::<T>::get(model).ok_or(Error::<T>::NoToken)?;
-			let mut h = Holdings::<T>::get(model, who).ok_or(Error::<T>::NothingToClaim)?;
-			let amount = token.pool.claim(&mut h).map_err(Error::<T>::from)?;
-			ensure!(amount > 0, Error::<T>::NothingToClaim);
-			Self::pay(who, amount)?;
-			Self::put_holding(model, who, h, &mut token);
-			Tokens::<T>::insert(model, token);
-			Self::deposit_event(Event::Claimed { model, who: who.clone(), amount });
-			Ok(amount)
+		/// Settles `buyer`'s contribution to a decided offering (anyone): its units and the seller's proceeds, or
+		/// its refund.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::settle_contribution())]
+		pub fn settle_contribution(origin: OriginFor<T>, model: ModelId, buyer: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_settle_contribution(model, &buyer)
 		}
 
-		pub(crate) fn do_burn(model: ModelId, who: &T::AccountId, amount: u128) -> Result<u128, DispatchError> {
-			let mut token = Tokens::<T>::get(model).ok_or(Error::<T>::NoToken)?;
-			ensure!(amount > 0, Error::<T>::ZeroAmount);
-			let mut h = Self::holding(model, who);
-			let redeemed = token.pool.burn(&mut h, amount).map_err(Error::<T>::from)?;
-			Self::check_min(h.balance, token.min_balance)?;
-			if redeemed > 0 {
-				Self::pay(who, redeemed)?;
-			}
-			Self::put_holding(model, who, h, &mut token);
-			Tokens::<T>::insert(model, token);
-			Self::deposit_event(Event::Burned { model, who: who.clone(), amount, redeemed });
-			Ok(redeemed)
+		/// Unlocks what has vested of `who`'s units of `model`'s token (anyone).
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::vest())]
+		pub fn vest(origin: OriginFor<T>, model: ModelId, who: T::AccountId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_vest(model, &who)
 		}
 
-		/// Checks every token's books against its holdings and the pallet's account against every token: see
-		/// [`crate::pool::Pool::check`].
-		#[cfg(any(feature = "try-runtime", feature = "std"))]
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			let mut held = 0u128;
-			for (model, token) in Tokens::<T>::iter() {
-				let holdings: Vec<Holding> = Holdings::<T>::iter_prefix_values(model).collect();
-				token.pool.check(holdings.iter()).map_err(sp_runtime::TryRuntimeError::Other)?;
-				for h in &holdings {
-					ensure!(h.balance == 0 || h.balance >= token.min_balance, "a holding below the minimum balance");
-				}
-				held = held.saturating_add(token.pool.held());
-			}
-			for (model, _) in Holdings::<T>::iter_keys() {
-				ensure!(Tokens::<T>::contains_key(model), "a holding of a token that does not exist");
-			}
-			let pot = T::Currency::balance(&Self::account());
-			ensure!(pot >= held.saturating_add(T::Currency::minimum_balance()), "the pallet's account holds less than the books");
-			// Every allowance's deposit is held from its owner, and nothing else under this reason.
-			let mut deposits = alloc::collections::BTreeMap::<T::AccountId, u128>::new();
-			for ((model, owner, _), a) in Approvals::<T>::iter() {
-				ensure!(Tokens::<T>::contains_key(model), "an allowance of a token that does not exist");
-				ensure!(a.amount > 0, "an empty allowance");
-				*deposits.entry(owner).or_default() += a.deposit;
-			}
-			for (owner, sum) in deposits {
-				let held = T::Currency::balance_on_hold(&HoldReason::ApprovalDeposit.into(), &owner);
-				ensure!(held == sum, "an owner's allowance deposits differ from what is held for them");
-			}
-			Ok(())
+		/// Proposes paying `amount` from `model`'s treasury to `beneficiary` for `purpose` (the hash of a text
+		/// kept off chain). The caller must hold units; [`Config::GrantDeposit`] is held until the proposal is
+		/// closed. Votes are taken for [`Config::VotingPeriod`] blocks.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::propose_grant())]
+		pub fn propose_grant(
+			origin: OriginFor<T>,
+			model: ModelId,
+			beneficiary: T::AccountId,
+			amount: u128,
+			purpose: [u8; 32],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_propose_grant(&who, model, beneficiary, amount, purpose).map(|_| ())
+		}
+
+		/// Votes for or against `grant` with the caller's balance as it was when the grant was proposed (a second
+		/// vote replaces the first).
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::vote())]
+		pub fn vote(origin: OriginFor<T>, grant: GrantId, aye: bool) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_vote(&who, grant, aye)
+		}
+
+		/// Closes `grant` after its voting (anyone): it is paid if the ayes outweigh the nays and reach the quorum
+		/// and the treasury holds the amount. The proposer's deposit is released.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::close_grant())]
+		pub fn close_grant(origin: OriginFor<T>, grant: GrantId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_close_grant(grant)
+		}
+
+		/// Removes more of a closed grant's vote records (anyone), and the grant once none is left.
+		#[pallet::call_index(15)]
+		#[pallet::weight(T::WeightInfo::reap_grant())]
+		pub fn reap_grant(origin: OriginFor<T>, grant: GrantId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_reap_grant(grant)
 		}
 	}
 }

@@ -47,6 +47,8 @@ pub const START: Balance = 1_000_000_000;
 pub const MIN_BOND: Balance = 1_000;
 pub const APPROVAL_DEPOSIT: Balance = 7;
 pub const SNAPSHOT_INTERVAL: u64 = 3;
+pub const VOTING_PERIOD: u64 = 5;
+pub const GRANT_DEPOSIT: Balance = 50;
 
 /// The model's owner (who creates its token), its revenue account, requesters and operators.
 pub const OWNER: AccountId = 1;
@@ -69,6 +71,8 @@ parameter_types! {
 	pub const ProtocolShare: Perbill = Perbill::from_percent(5);
 	pub HookWeight: frame_support::weights::Weight = frame_support::weights::Weight::from_parts(500_000_000_000, u64::MAX);
 	pub const RevsharePalletId: PalletId = PalletId(*b"sbl/rvsh");
+	/// A grant passes with ayes of at least a fifth of the supply.
+	pub const Quorum: Perbill = Perbill::from_percent(20);
 }
 
 impl frame_system::offchain::SigningTypes for Test {
@@ -143,6 +147,11 @@ impl pallet_revshare::Config for Test {
 	type MaxSymbolLen = ConstU32<8>;
 	type MinSnapshotInterval = ConstU64<SNAPSHOT_INTERVAL>;
 	type ApprovalDeposit = ConstU128<APPROVAL_DEPOSIT>;
+	type MaxSalePeriod = ConstU64<100>;
+	type VotingPeriod = ConstU64<VOTING_PERIOD>;
+	type Quorum = Quorum;
+	type GrantDeposit = ConstU128<GRANT_DEPOSIT>;
+	type MaxOpenGrants = ConstU32<2>;
 	type WeightInfo = ();
 }
 

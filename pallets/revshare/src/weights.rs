@@ -21,6 +21,15 @@ pub trait WeightInfo {
 	fn claim(h: u32, ) -> Weight;
 	fn burn() -> Weight;
 	fn on_revenue() -> Weight;
+	fn create_sale() -> Weight;
+	fn contribute() -> Weight;
+	fn settle_sale() -> Weight;
+	fn settle_contribution() -> Weight;
+	fn vest() -> Weight;
+	fn propose_grant() -> Weight;
+	fn vote() -> Weight;
+	fn close_grant() -> Weight;
+	fn reap_grant() -> Weight;
 }
 
 /// Provisional weights, with the runtime's database weights.
@@ -34,6 +43,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn claim(_h: u32, ) -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(4, 4)) }
 	fn burn() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(4, 4)) }
 	fn on_revenue() -> Weight { Weight::from_parts(40_000_000, 3_000).saturating_add(T::DbWeight::get().reads_writes(1, 1)) }
+	fn create_sale() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(3, 2)) }
+	fn contribute() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(3, 3)) }
+	fn settle_sale() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(3, 3)) }
+	fn settle_contribution() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(6, 6)) }
+	fn vest() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(2, 2)) }
+	fn propose_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(5, 4)) }
+	fn vote() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(4, 2)) }
+	fn close_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(6, 134)) }
+	fn reap_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(2, 130)) }
 }
 
 impl WeightInfo for () {
@@ -45,4 +63,13 @@ impl WeightInfo for () {
 	fn claim(_h: u32, ) -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(4, 4)) }
 	fn burn() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(4, 4)) }
 	fn on_revenue() -> Weight { Weight::from_parts(40_000_000, 3_000).saturating_add(ParityDbWeight::get().reads_writes(1, 1)) }
+	fn create_sale() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(3, 2)) }
+	fn contribute() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(3, 3)) }
+	fn settle_sale() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(3, 3)) }
+	fn settle_contribution() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(6, 6)) }
+	fn vest() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(2, 2)) }
+	fn propose_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(5, 4)) }
+	fn vote() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(4, 2)) }
+	fn close_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(6, 134)) }
+	fn reap_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(2, 130)) }
 }

@@ -1,10 +1,13 @@
 //! Tests by concern: the pool's plain functions, the tokens (creation, transfers, allowances), revenue from real
-//! finalized requests (snapshots, claims, burns), the `fungibles` traits, and random sequences.
+//! finalized requests (snapshots, claims, burns), the offering, grants, the `fungibles` traits, and random
+//! sequences. The mock checks every book (`try_state` of both pallets) at every block.
 
 mod fungibles;
+mod grants;
 mod pool;
 mod properties;
 mod revenue;
+mod sale;
 mod tokens;
 
 use frame_support::assert_ok;
@@ -47,4 +50,14 @@ pub fn revenue(amount: u128) {
 	use pallet_inference::traits::ModelRevenue;
 	assert_ok!(<Balances as Mutate<AccountId>>::transfer(&DAVE, &Revshare::account(), amount, Preservation::Preserve));
 	<Revshare as ModelRevenue<AccountId, u128>>::on_revenue(0, amount);
+}
+
+/// Native funds `who` has on hold.
+pub fn held(who: AccountId) -> u128 {
+	<Balances as frame_support::traits::fungible::InspectHold<AccountId>>::total_balance_on_hold(&who)
+}
+
+/// `who`'s frozen units.
+pub fn frozen(who: AccountId) -> u128 {
+	crate::Holdings::<Test>::get(0, who).map(|h| h.frozen).unwrap_or(0)
 }

@@ -84,3 +84,65 @@ proptest! {
 		})?;
 	}
 }
+
+proptest! {
+	#![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+	/// An offering with random contributions, revenue and transfers meanwhile, and a random minimum: once it is
+	/// decided and every buyer settled, nothing is held, the seller received exactly what was sold × price (or
+	/// nothing), every buyer holds exactly the units it bought (or got every planck back), and no planck was
+	/// created or lost.
+	#[test]
+	fn every_contribution_is_delivered_or_refunded_exactly_once(
+		buys in prop::collection::vec((1..4usize, 10..20_000u128), 1..12),
+		min_raise in 0..200_000u128,
+		revenue_during in 0..1_000_000u128,
+	) {
+		new_test_ext().execute_with(|| {
+			use frame_support::assert_ok;
+			create();
+			let issuance = Balances::total_issuance();
+			let now = System::block_number();
+			let price = 3;
+			assert_ok!(Revshare::create_sale(RuntimeOrigin::signed(OWNER), 0, price, 100_000, min_raise, now, now + 5, 0));
+			let mut bought = [0u128; 4];
+			let start: Vec<u128> = HOLDERS.iter().map(|h| Balances::balance(h)).collect();
+			for (k, units) in buys {
+				if Revshare::contribute(RuntimeOrigin::signed(HOLDERS[k]), 0, units).is_ok() {
+					bought[k] += units;
+				}
+				check();
+			}
+			if revenue_during > 0 {
+				revenue(revenue_during);
+			}
+			// The seller's free units move meanwhile.
+			assert_ok!(Revshare::transfer(RuntimeOrigin::signed(OWNER), 0, CAROL, 1_000));
+			run_to(now + 6);
+			assert_ok!(Revshare::settle_sale(RuntimeOrigin::signed(DAVE), 0));
+			let sold: u128 = bought.iter().sum();
+			let succeeded = sold > 0 && sold * price >= min_raise;
+			for k in 1..4 {
+				if bought[k] > 0 {
+					assert_ok!(Revshare::settle_contribution(RuntimeOrigin::signed(DAVE), 0, HOLDERS[k]));
+				}
+				check();
+			}
+			prop_assert!(crate::Sales::<Test>::get(0).is_none());
+			for k in 0..4 {
+				prop_assert_eq!(held(HOLDERS[k]), if k == 0 { 500 } else { 0 }, "only the model deposit stays held");
+			}
+			prop_assert_eq!(frozen(OWNER), 0);
+			for k in 1..4 {
+				let got = if succeeded { bought[k] } else { 0 };
+				let extra = if HOLDERS[k] == CAROL { 1_000 } else { 0 };
+				prop_assert_eq!(units(HOLDERS[k]), got + extra);
+				let paid = if succeeded { bought[k] * price } else { 0 };
+				prop_assert_eq!(start[k] - Balances::balance(&HOLDERS[k]), paid);
+			}
+			prop_assert_eq!(Balances::balance(&OWNER) - start[0], if succeeded { sold * price } else { 0 });
+			prop_assert_eq!(Balances::total_issuance(), issuance, "no planck created or lost");
+			Ok(())
+		})?;
+	}
+}
