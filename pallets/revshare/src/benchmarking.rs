@@ -2,7 +2,8 @@
 //!
 //! `transfer`, `claim` and `snapshot` take `h`, the number of other holders of the token: the accounting is per
 //! unit of supply, so their cost does not grow with it (the weight files show the slope). The calls are charged
-//! at [`crate::HOLDERS_CHARGED`], the top of the benchmarked range.
+//! at [`crate::HOLDERS_CHARGED`], the top of the benchmarked range. Every call that changes a balance does so
+//! with `MaxOpenGrants` proposals open, so it records the balance for each of them.
 
 use alloc::vec;
 use frame_benchmarking::v2::*;
@@ -10,7 +11,7 @@ use frame_support::traits::{
 	fungible::{Inspect, Mutate},
 	Get,
 };
-use frame_system::RawOrigin;
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use pallet_inference::traits::{ModelRegistry, ModelRevenue};
 use sp_core::U256;
 use sp_runtime::Perbill;
@@ -97,6 +98,21 @@ fn holder_with_fraction<T: Config>(model: ModelId, owner: &T::AccountId, who: &T
 	});
 }
 
+/// `n` grant proposals on `model` by `owner`, open.
+fn open_grants<T: Config>(model: ModelId, owner: &T::AccountId, n: u32) {
+	for _ in 0..n {
+		Pallet::<T>::do_propose_grant(owner, model, owner.clone(), 1, [1; 32]).expect("the treasury holds it");
+	}
+}
+
+/// An open offering on `model` of half its supply, at 3 planck per unit, vesting over 100 blocks.
+fn open_sale<T: Config>(model: ModelId, owner: &T::AccountId) -> BlockNumberFor<T> {
+	let now = frame_system::Pallet::<T>::block_number();
+	let end = now + 10u32.into();
+	Pallet::<T>::do_create_sale(owner, model, 3, SUPPLY / 2, 1, now, end, 100u32.into()).expect("a valid sale");
+	end
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -116,6 +132,7 @@ mod benchmarks {
 	#[benchmark]
 	fn transfer(h: Linear<1, 10_000>) {
 		let (model, owner) = token_with_holders::<T>(h);
+		open_grants::<T>(model, &owner, T::MaxOpenGrants::get());
 		let from = funded::<T>("from", 0);
 		holder_with_fraction::<T>(model, &owner, &from, 1_000, 1);
 		let to = funded::<T>("to", 0);
@@ -139,6 +156,7 @@ mod benchmarks {
 	#[benchmark]
 	fn transfer_from() {
 		let (model, owner) = token_with_holders::<T>(1);
+		open_grants::<T>(model, &owner, T::MaxOpenGrants::get());
 		let from = funded::<T>("from", 0);
 		holder_with_fraction::<T>(model, &owner, &from, 1_000, 1);
 		let spender = funded::<T>("spender", 0);
@@ -179,6 +197,7 @@ mod benchmarks {
 	#[benchmark]
 	fn burn() {
 		let (model, owner) = token_with_holders::<T>(1);
+		open_grants::<T>(model, &owner, T::MaxOpenGrants::get());
 		let before = T::Currency::balance(&owner);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), model, SUPPLY / 2);
@@ -197,6 +216,146 @@ mod benchmarks {
 			<Pallet<T> as ModelRevenue<T::AccountId, u128>>::on_revenue(model, 1_000);
 		}
 		assert_eq!(Tokens::<T>::get(model).map(|t| t.pool.received), Some(received + 1_000));
+	}
+
+	/// An offering with vesting.
+	#[benchmark]
+	fn create_sale() {
+		let (model, owner) = token_with_holders::<T>(1);
+		let now = frame_system::Pallet::<T>::block_number();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()), model, 3, SUPPLY / 2, 1, now, now + 10u32.into(), 100u32.into());
+		assert!(Sales::<T>::contains_key(model));
+	}
+
+	/// A buyer's first contribution (held).
+	#[benchmark]
+	fn contribute() {
+		let (model, owner) = token_with_holders::<T>(1);
+		open_sale::<T>(model, &owner);
+		let buyer = funded::<T>("buyer", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(buyer.clone()), model, 1_000);
+		assert_eq!(Contributions::<T>::get(model, &buyer), Some(1_000));
+	}
+
+	/// A successful offering decided, its vesting started.
+	#[benchmark]
+	fn settle_sale() {
+		let (model, owner) = token_with_holders::<T>(1);
+		let end = open_sale::<T>(model, &owner);
+		let buyer = funded::<T>("buyer", 0);
+		Pallet::<T>::do_contribute(&buyer, model, 1_000).expect("in the period");
+		frame_system::Pallet::<T>::set_block_number(end + 1u32.into());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(buyer), model);
+		assert!(Vestings::<T>::contains_key(model, &owner));
+	}
+
+	/// A buyer's units delivered and its funds paid to the seller, with grants open.
+	#[benchmark]
+	fn settle_contribution() {
+		let (model, owner) = token_with_holders::<T>(1);
+		open_grants::<T>(model, &owner, T::MaxOpenGrants::get());
+		let end = open_sale::<T>(model, &owner);
+		let buyer = funded::<T>("buyer", 0);
+		Pallet::<T>::do_contribute(&buyer, model, 1_000).expect("in the period");
+		let other = funded::<T>("buyer", 1);
+		Pallet::<T>::do_contribute(&other, model, 1_000).expect("in the period");
+		frame_system::Pallet::<T>::set_block_number(end + 1u32.into());
+		Pallet::<T>::do_settle_sale(model).expect("ended");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(other), model, buyer.clone());
+		assert_eq!(Holdings::<T>::get(model, &buyer).map(|h| h.balance), Some(1_000));
+	}
+
+	/// Vested units unlocked half way.
+	#[benchmark]
+	fn vest() {
+		let (model, owner) = token_with_holders::<T>(1);
+		let end = open_sale::<T>(model, &owner);
+		let buyer = funded::<T>("buyer", 0);
+		Pallet::<T>::do_contribute(&buyer, model, 1_000).expect("in the period");
+		frame_system::Pallet::<T>::set_block_number(end + 1u32.into());
+		Pallet::<T>::do_settle_sale(model).expect("ended");
+		frame_system::Pallet::<T>::set_block_number(end + 50u32.into());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(buyer), model, owner.clone());
+		assert!(Vestings::<T>::get(model, &owner).is_some_and(|v| v.locked < v.total));
+	}
+
+	/// The last proposal there is room for.
+	#[benchmark]
+	fn propose_grant() {
+		let (model, owner) = token_with_holders::<T>(1);
+		open_grants::<T>(model, &owner, T::MaxOpenGrants::get() - 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner.clone()), model, owner.clone(), 1, [2; 32]);
+		assert_eq!(OpenGrants::<T>::get(model).len() as u32, T::MaxOpenGrants::get());
+	}
+
+	/// A vote replacing an earlier one, with a recorded balance.
+	#[benchmark]
+	fn vote() {
+		let (model, owner) = token_with_holders::<T>(1);
+		let voter = funded::<T>("voter", 0);
+		Pallet::<T>::do_transfer(model, &owner, &voter, 1_000).expect("units");
+		open_grants::<T>(model, &owner, 1);
+		// A balance change after the proposal: the voter's weight is the recorded one.
+		Pallet::<T>::do_transfer(model, &voter, &owner, 10).expect("units");
+		Pallet::<T>::do_vote(&voter, 0, false).expect("weight");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(voter.clone()), 0, true);
+		assert_eq!(Votes::<T>::get(0, &voter).map(|v| v.aye), Some(true));
+	}
+
+	/// A passed grant paid, with `REAP_PER_CALL` vote records to remove.
+	#[benchmark]
+	fn close_grant() {
+		let (model, owner) = token_with_holders::<T>(crate::REAP_PER_CALL);
+		open_grants::<T>(model, &owner, 1);
+		Pallet::<T>::do_vote(&owner, 0, true).expect("the owner holds most units");
+		for i in 0..crate::REAP_PER_CALL - 1 {
+			Pallet::<T>::do_vote(&account::<T::AccountId>("holder", i, 0), 0, true).expect("a unit");
+		}
+		let end = Grants::<T>::get(0).map(|g| g.end).expect("proposed");
+		frame_system::Pallet::<T>::set_block_number(end + 1u32.into());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), 0);
+		assert!(Grants::<T>::get(0).is_none());
+	}
+
+	/// `REAP_PER_CALL` vote records of a closed grant removed (of twice as many).
+	#[benchmark]
+	fn reap_grant() {
+		let (model, owner) = token_with_holders::<T>(1);
+		open_grants::<T>(model, &owner, 1);
+		let end = Grants::<T>::get(0).map(|g| g.end).expect("proposed");
+		frame_system::Pallet::<T>::set_block_number(end + 1u32.into());
+		Pallet::<T>::do_close_grant(0).expect("closed");
+		// A closed grant whose vote records are still there.
+		let mut g = crate::grant::Grant {
+			model,
+			proposer: owner.clone(),
+			beneficiary: owner.clone(),
+			amount: 1,
+			purpose: [0; 32],
+			supply: SUPPLY,
+			ayes: 0,
+			nays: 0,
+			end,
+			status: crate::grant::GrantStatus::Rejected,
+		};
+		for i in 0..2 * crate::REAP_PER_CALL {
+			let who = account::<T::AccountId>("voter", i, 0);
+			Votes::<T>::insert(0, &who, crate::grant::Vote { aye: true, weight: 1 });
+			VoteBase::<T>::insert(0, &who, 1);
+			g.ayes += 1;
+		}
+		Grants::<T>::insert(0, g);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), 0);
+		assert!(Votes::<T>::iter_prefix(0).count() as u32 <= crate::REAP_PER_CALL);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
