@@ -11,7 +11,7 @@ step "runtime with try-runtime and runtime-benchmarks (try_state of every preset
 # Natively only: SKIP_WASM_BUILD keeps the WASM runtime that the node embeds (built once by `make build`, without
 # these features) from being rebuilt with them in the same wbuild directory. The pallets' unit tests run here with
 # their benchmarks (`impl_benchmark_test_suite!` on the mock), and the runtime's try_state test.
-SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference -p pallet-dispute -p pallet-revshare \
+SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference -p pallet-dispute -p pallet-revshare -p pallet-aigc \
 	--features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime
 
 # The polkadot.js tests and zombienet start their own nodes on free ports: they run in the background, beside the

@@ -19,7 +19,7 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, Inference,
-	InherentDataExt, Nonce, Revshare,
+	Aigc, InherentDataExt, Nonce, Revshare,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -220,6 +220,18 @@ impl_runtime_apis! {
 
 		fn allowance(model: sibyl_inference_primitives::ModelId, owner: AccountId, spender: AccountId) -> u128 {
 			Revshare::allowance_of(model, &owner, &spender)
+		}
+	}
+
+	impl sibyl_inference_primitives::aigc::AigcApi<Block, AccountId> for Runtime {
+		fn record(
+			request: sibyl_inference_primitives::RequestId,
+		) -> Option<(sibyl_inference_primitives::aigc::AigcRecord<AccountId>, Option<AccountId>)> {
+			Aigc::record(request)
+		}
+
+		fn verify(request: sibyl_inference_primitives::RequestId, prompt: Vec<u32>, output: Vec<u32>) -> bool {
+			Aigc::verify(request, &prompt, &output)
 		}
 	}
 

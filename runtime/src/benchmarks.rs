@@ -3,7 +3,8 @@
 //! `frame_benchmarking` is the baseline (empty blocks, hashing, storage); `frame_system_extensions` measures the
 //! transaction extensions `frame_system` provides; the others are the pallets of the runtime with benchmarks.
 //! `pallet_aura` has none, and `pallet_grandpa`'s only dispatchables (equivocation reports, `note_stalled`) keep
-//! their default weights: reports are not accepted by this runtime.
+//! their default weights: reports are not accepted by this runtime. `pallet_nfts` keeps its own measured weights:
+//! its benchmarks create collections, which this runtime lets only `pallet_aigc` do.
 
 frame_benchmarking::define_benchmarks!(
 	[frame_benchmarking, BaselineBench::<Runtime>]
@@ -16,6 +17,7 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_inference, Inference]
 	[pallet_dispute, Dispute]
 	[pallet_revshare, Revshare]
+	[pallet_aigc, Aigc]
 );
 
 use crate::Runtime;

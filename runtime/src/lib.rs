@@ -212,4 +212,10 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type Revshare = pallet_revshare;
+
+	#[runtime::pallet_index(10)]
+	pub type Nfts = pallet_nfts;
+
+	#[runtime::pallet_index(11)]
+	pub type Aigc = pallet_aigc;
 }

@@ -78,6 +78,28 @@ pub(crate) fn model_owned_by<T: Config>(owner: &T::AccountId) -> ModelId {
 		.expect("a valid registration")
 }
 
+/// A finalized request of `requester` (funded) with a prompt of `prompt_len` and an answer of `output_len`
+/// tokens (each at most the longest allowed), for other pallets' benchmarks.
+pub(crate) fn finalized_for<T: Config>(requester: &T::AccountId, prompt_len: u32, output_len: u32) -> RequestId {
+	rich::<T>(requester);
+	let owner: T::AccountId = frame_benchmarking::account("final-owner", 0, 0);
+	let m = model_owned_by::<T>(&owner);
+	operators::<T>(m, 1);
+	let prompt = vec![1u32; prompt_len.min(T::MaxPromptTokens::get()) as usize];
+	let max_new = output_len.clamp(1, T::MaxOutputTokens::get().min(2047));
+	let id = Pallet::<T>::do_submit(requester.clone(), m, prompt, max_new, 0u32.into()).expect("a valid request");
+	DrawCursor::<T>::put(id + 1);
+	let mut r = Requests::<T>::get(id).expect("submitted");
+	let _ = Pallet::<T>::assign_or_refund(id, &mut r, block::<T>(), &[5; 32]);
+	let RequestStatus::Assigned { operator, .. } = r.status.clone() else { panic!("not assigned") };
+	Requests::<T>::insert(id, r);
+	Pallet::<T>::do_propose(&operator, id, vec![1; max_new as usize], [3; 32], 1).expect("assigned");
+	let wake = Requests::<T>::get(id).and_then(|r| r.wake).expect("scheduled");
+	at_block::<T>(wake);
+	Pallet::<T>::process_block(wake);
+	id
+}
+
 /// Bonds `n` operators for `model` (up to the model's limit); returns them.
 fn operators<T: Config>(model: ModelId, n: u32) -> Vec<T::AccountId> {
 	let have = ModelOperators::<T>::decode_len(model).unwrap_or(0) as u32;

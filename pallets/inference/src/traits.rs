@@ -33,9 +33,38 @@ impl<AccountId: Clone, Balance> ModelRevenue<AccountId, Balance> for () {
 pub trait ModelRegistry<AccountId> {
 	/// The owner of `model`, if it is registered.
 	fn owner(model: ModelId) -> Option<AccountId>;
+	/// Where `model`'s revenue is paid when it has no revenue-share token.
+	fn revenue_account(model: ModelId) -> Option<AccountId>;
 	/// Benchmarks only: registers a model owned by `owner` (funding its deposit) and returns its id.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bench_model(owner: &AccountId) -> ModelId;
+}
+
+/// A finalized request and its result, as pallets that build on answers (AI-generated content) read them.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FinalResult<AccountId> {
+	/// Who asked.
+	pub requester: AccountId,
+	/// The model asked.
+	pub model: ModelId,
+	/// The model's engine commitment.
+	pub model_root: Root,
+	/// The prompt's token ids.
+	pub prompt: Vec<u32>,
+	/// The answer's token ids.
+	pub output: Vec<u32>,
+	/// The engine's final state root, which commits to prompt and output.
+	pub final_root: Root,
+}
+
+/// Finalized results, while their requests are stored (their retention).
+pub trait FinalResults<AccountId> {
+	/// `request` and its result, only once it is final.
+	fn final_result(request: RequestId) -> Option<FinalResult<AccountId>>;
+	/// Benchmarks only: a request of `requester` with a prompt of `prompt_len` tokens and an answer of `output_len`
+	/// tokens (at most the longest allowed), finalized.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_final(requester: &AccountId, prompt_len: u32, output_len: u32) -> RequestId;
 }
 
 /// What a dispute game needs to know about a proposed result.

@@ -17,6 +17,7 @@
 
 extern crate alloc;
 
+pub mod aigc;
 pub mod dispute;
 pub mod revshare;
 

@@ -1,10 +1,12 @@
 //! One `Config` implementation per pallet, each in its own file.
 
+mod aigc;
 mod aura;
 mod balances;
 mod grandpa;
 mod dispute;
 mod inference;
+mod nfts;
 mod revshare;
 mod sudo;
 mod system;

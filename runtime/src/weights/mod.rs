@@ -14,6 +14,7 @@
 pub mod block_weights;
 pub mod extrinsic_weights;
 pub mod frame_system;
+pub mod pallet_aigc;
 pub mod frame_system_extensions;
 pub mod pallet_balances;
 pub mod pallet_dispute;
