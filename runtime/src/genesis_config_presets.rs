@@ -13,7 +13,7 @@ use sp_core::{sr25519, Pair};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig, RuntimeGenesisConfig, SudoConfig,
+	AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig, RevshareConfig, RuntimeGenesisConfig, SudoConfig,
 	DAYS, MILLI_UNIT, UNIT,
 };
 use pallet_inference::types::{GenesisModel, GenesisOperator, Params, Root};
@@ -62,12 +62,14 @@ fn smollm2_registration() -> Option<(Root, Vec<u8>, Vec<Root>)> {
 	codec::Decode::decode(&mut &SMOLLM2_REGISTRATION[..]).ok()
 }
 
-/// The genesis patch for the given validators, endowed accounts, sudo key and lifecycle timing.
+/// The genesis patch for the given validators, endowed accounts, sudo key, lifecycle timing and grant voting
+/// period.
 fn genesis(
 	validators: &[DevValidator],
 	endowed: Vec<AccountId>,
 	root: AccountId,
 	params: Params<BlockNumber>,
+	voting_period: BlockNumber,
 ) -> Value {
 	let keys: Vec<(AuraId, GrandpaId)> =
 		validators.iter().map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into())).collect();
@@ -98,6 +100,7 @@ fn genesis(
 			balances: endowed.into_iter().map(|who| (who, ENDOWMENT)).collect::<Vec<_>>(),
 		},
 		inference: InferenceConfig { params: Some(params), models, operators: serving },
+		revshare: RevshareConfig { voting_period: Some(voting_period) },
 		aura: pallet_aura::GenesisConfig {
 			authorities: keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
 		},
@@ -121,14 +124,15 @@ fn dev_accounts() -> Vec<AccountId> {
 /// validator checks Alice's results here: a challenge is by hand, within 3 blocks.)
 pub fn development() -> Value {
 	let params = Params { propose_timeout: 10, challenge_window: 3, retention: DAYS, unbond_delay: 20 };
-	genesis(&[ALICE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params)
+	// Grants take votes for 5 blocks (30 s), so a grant can be seen through on a development chain.
+	genesis(&[ALICE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params, 5)
 }
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave validate. The challenge window (8 blocks, 48 s) leaves the other
 /// validators time to re-run a result (they start when it is assigned) and challenge it.
 pub fn local_testnet() -> Value {
 	let params = Params { propose_timeout: 6, challenge_window: 8, retention: DAYS, unbond_delay: 100 };
-	genesis(&[ALICE, BOB, CHARLIE, DAVE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params)
+	genesis(&[ALICE, BOB, CHARLIE, DAVE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params, 10)
 }
 
 /// The JSON patch of the preset `id`, if there is one.

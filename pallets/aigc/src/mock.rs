@@ -215,7 +215,7 @@ impl pallet_revshare::Config for Test {
 	type MinSnapshotInterval = ConstU64<SNAPSHOT_INTERVAL>;
 	type ApprovalDeposit = ConstU128<APPROVAL_DEPOSIT>;
 	type MaxSalePeriod = ConstU64<100>;
-	type VotingPeriod = ConstU64<VOTING_PERIOD>;
+	type DefaultVotingPeriod = ConstU64<VOTING_PERIOD>;
 	type Quorum = Quorum;
 	type GrantDeposit = ConstU128<GRANT_DEPOSIT>;
 	type MaxOpenGrants = ConstU32<2>;

@@ -358,6 +358,13 @@ mod benchmarks {
 		assert!(Votes::<T>::iter_prefix(0).count() as u32 <= crate::REAP_PER_CALL);
 	}
 
+	#[benchmark]
+	fn set_voting_period() {
+		#[extrinsic_call]
+		_(RawOrigin::Root, 7u32.into());
+		assert_eq!(crate::VotingPeriod::<T>::get(), 7u32.into());
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }
 

@@ -43,7 +43,7 @@ impl<T: Config> Pallet<T> {
 		let id = NextGrantId::<T>::get();
 		OpenGrants::<T>::try_mutate(model, |open| open.try_push(id)).map_err(|_| Error::<T>::TooManyGrants)?;
 		T::Currency::hold(&HoldReason::GrantDeposit.into(), who, T::GrantDeposit::get())?;
-		let end = frame_system::Pallet::<T>::block_number().saturating_add(T::VotingPeriod::get());
+		let end = frame_system::Pallet::<T>::block_number().saturating_add(crate::VotingPeriod::<T>::get());
 		Grants::<T>::insert(
 			id,
 			Grant {

@@ -27,7 +27,8 @@
 //!   each buyer is settled on its own (by anyone): units to the buyer and funds to the seller, or, if the minimum
 //!   was not raised, funds back.
 //! - **Grants** ([`grant`]): a holder proposes paying a beneficiary from the model's treasury; holders vote with
-//!   their balances as they were when the proposal was made; after [`Config::VotingPeriod`] anyone closes it,
+//!   their balances as they were when the proposal was made; after the voting period ([`VotingPeriod`], set at
+//!   genesis and by root) anyone closes it,
 //!   and it is paid if it passed.
 //!
 //! ## Costs and rounding
@@ -88,7 +89,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use pallet_inference::traits::ModelRegistry;
-	use sp_runtime::Perbill;
+	use sp_runtime::{traits::Zero, Perbill};
 
 	use crate::{
 		grant::{Grant, GrantError, GrantStatus, Vote},
@@ -154,9 +155,9 @@ pub mod pallet {
 		/// Longest sale period, in blocks.
 		#[pallet::constant]
 		type MaxSalePeriod: Get<BlockNumberFor<Self>>;
-		/// Blocks a grant proposal takes votes.
+		/// Blocks a grant proposal takes votes, unless genesis or root set [`VotingPeriod`].
 		#[pallet::constant]
-		type VotingPeriod: Get<BlockNumberFor<Self>>;
+		type DefaultVotingPeriod: Get<BlockNumberFor<Self>>;
 		/// Share of the supply (when proposed) the ayes must reach for a grant to pass.
 		#[pallet::constant]
 		type Quorum: Get<Perbill>;
@@ -214,6 +215,10 @@ pub mod pallet {
 	pub type OpenGrants<T: Config> =
 		StorageMap<_, Blake2_128Concat, ModelId, BoundedVec<GrantId, T::MaxOpenGrants>, ValueQuery>;
 
+	/// Blocks a grant proposal takes votes.
+	#[pallet::storage]
+	pub type VotingPeriod<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery, T::DefaultVotingPeriod>;
+
 	/// Balances as they were when a proposal was made, recorded for holders whose balance changed since.
 	#[pallet::storage]
 	pub type VoteBase<T: Config> = StorageDoubleMap<_, Twox64Concat, GrantId, Blake2_128Concat, T::AccountId, u128>;
@@ -265,6 +270,8 @@ pub mod pallet {
 		Voted { grant: GrantId, who: T::AccountId, aye: bool, weight: u128 },
 		/// A grant was closed; `paid` went to its beneficiary.
 		GrantClosed { grant: GrantId, model: ModelId, status: GrantStatus, ayes: u128, nays: u128, paid: u128 },
+		/// Grant proposals made from now on take votes for `blocks` blocks.
+		VotingPeriodSet { blocks: BlockNumberFor<T> },
 	}
 
 	#[pallet::error]
@@ -354,6 +361,8 @@ pub mod pallet {
 		GrantOpen,
 		/// The voter held no units when the proposal was made.
 		NoVotingWeight,
+		/// A voting period must be at least one block.
+		BadVotingPeriod,
 	}
 
 	impl<T> From<PoolError> for Error<T> {
@@ -397,13 +406,16 @@ pub mod pallet {
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		#[serde(skip)]
-		_config: core::marker::PhantomData<T>,
+		/// Blocks a grant proposal takes votes; [`Config::DefaultVotingPeriod`] if `None`.
+		pub voting_period: Option<BlockNumberFor<T>>,
 	}
 
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
+			if let Some(p) = self.voting_period {
+				VotingPeriod::<T>::put(p);
+			}
 			// The pallet's account must exist to receive revenue shares smaller than the existential deposit.
 			let pot = Pallet::<T>::account();
 			let ed = T::Currency::minimum_balance();
@@ -591,7 +603,7 @@ pub mod pallet {
 
 		/// Proposes paying `amount` from `model`'s treasury to `beneficiary` for `purpose` (the hash of a text
 		/// kept off chain). The caller must hold units; [`Config::GrantDeposit`] is held until the proposal is
-		/// closed. Votes are taken for [`Config::VotingPeriod`] blocks.
+		/// closed. Votes are taken for [`VotingPeriod`] blocks.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::propose_grant())]
 		pub fn propose_grant(
@@ -629,6 +641,17 @@ pub mod pallet {
 		pub fn reap_grant(origin: OriginFor<T>, grant: GrantId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_reap_grant(grant)
+		}
+
+		/// Root: grant proposals made from now on take votes for `blocks` blocks (at least one).
+		#[pallet::call_index(16)]
+		#[pallet::weight(T::WeightInfo::set_voting_period())]
+		pub fn set_voting_period(origin: OriginFor<T>, blocks: BlockNumberFor<T>) -> DispatchResult {
+			ensure_root(origin)?;
+			ensure!(!blocks.is_zero(), Error::<T>::BadVotingPeriod);
+			VotingPeriod::<T>::put(blocks);
+			Self::deposit_event(Event::VotingPeriodSet { blocks });
+			Ok(())
 		}
 	}
 }

@@ -30,6 +30,7 @@ pub trait WeightInfo {
 	fn vote() -> Weight;
 	fn close_grant() -> Weight;
 	fn reap_grant() -> Weight;
+	fn set_voting_period() -> Weight;
 }
 
 /// Provisional weights, with the runtime's database weights.
@@ -52,6 +53,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn vote() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(4, 2)) }
 	fn close_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(6, 134)) }
 	fn reap_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(T::DbWeight::get().reads_writes(2, 130)) }
+	fn set_voting_period() -> Weight { Weight::from_parts(10_000_000, 0).saturating_add(T::DbWeight::get().writes(1)) }
 }
 
 impl WeightInfo for () {
@@ -72,4 +74,5 @@ impl WeightInfo for () {
 	fn vote() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(4, 2)) }
 	fn close_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(6, 134)) }
 	fn reap_grant() -> Weight { Weight::from_parts(150_000_000, 8_000).saturating_add(ParityDbWeight::get().reads_writes(2, 130)) }
+	fn set_voting_period() -> Weight { Weight::from_parts(10_000_000, 0).saturating_add(ParityDbWeight::get().writes(1)) }
 }

@@ -14,8 +14,8 @@ parameter_types! {
 	pub const ApprovalDeposit: Balance = 100 * MILLI_UNIT;
 	/// An offering runs for at most 30 days.
 	pub const MaxSalePeriod: BlockNumber = 30 * DAYS;
-	/// A grant proposal takes votes for 100 blocks (10 minutes).
-	pub const VotingPeriod: BlockNumber = 100;
+	/// A grant proposal takes votes for 100 blocks (10 minutes) unless a preset or root says otherwise.
+	pub const DefaultVotingPeriod: BlockNumber = 100;
 	/// A grant passes with ayes of at least a tenth of the supply (and more ayes than nays).
 	pub const Quorum: Perbill = Perbill::from_percent(10);
 	/// Held from a grant's proposer until it is closed: 10 SBL.
@@ -32,7 +32,7 @@ impl pallet_revshare::Config for Runtime {
 	type MinSnapshotInterval = MinSnapshotInterval;
 	type ApprovalDeposit = ApprovalDeposit;
 	type MaxSalePeriod = MaxSalePeriod;
-	type VotingPeriod = VotingPeriod;
+	type DefaultVotingPeriod = DefaultVotingPeriod;
 	type Quorum = Quorum;
 	type GrantDeposit = GrantDeposit;
 	type MaxOpenGrants = ConstU32<8>;

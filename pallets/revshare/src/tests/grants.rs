@@ -98,6 +98,19 @@ fn a_passed_grant_is_paid_once_and_cleaned_up() {
 }
 
 #[test]
+fn root_sets_the_voting_period_of_later_proposals() {
+	new_test_ext().execute_with(|| {
+		holders_and_treasury();
+		assert_noop!(Revshare::set_voting_period(RuntimeOrigin::signed(OWNER), 9), sp_runtime::DispatchError::BadOrigin);
+		assert_noop!(Revshare::set_voting_period(RuntimeOrigin::root(), 0), Error::<Test>::BadVotingPeriod);
+		assert_ok!(Revshare::set_voting_period(RuntimeOrigin::root(), 9));
+		assert!(events().contains(&Event::VotingPeriodSet { blocks: 9 }));
+		assert_ok!(propose(ALICE, 1));
+		assert_eq!(crate::Grants::<Test>::get(0).unwrap().end, System::block_number() + 9);
+	});
+}
+
+#[test]
 fn a_grant_without_quorum_or_majority_is_rejected() {
 	new_test_ext().execute_with(|| {
 		holders_and_treasury();
