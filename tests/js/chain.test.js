@@ -3,10 +3,9 @@
 // for the final result, detokenize.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { devNode, waitForRpc } from './node.js';
+import { connect, devNode, waitForRpc } from './node.js';
 
 let node;
 let api;
@@ -16,26 +15,7 @@ before(async () => {
   node = await devNode();
   // The node takes a moment to open its RPC port.
   await waitForRpc(node.ws, node.log);
-  api = await ApiPromise.create({
-    provider: new WsProvider(node.ws),
-    throwOnConnect: true,
-    noInitWarn: true,
-    // The node's own RPC methods (runtime APIs come from the metadata).
-    rpc: {
-      inference: {
-        tokenize: {
-          description: 'Token ids of a text for a model, with its chat template',
-          params: [{ name: 'model', type: 'H256' }, { name: 'text', type: 'Text' }, { name: 'chat', type: 'bool' }],
-          type: 'Vec<u32>',
-        },
-        detokenize: {
-          description: 'Text of token ids for a model',
-          params: [{ name: 'model', type: 'H256' }, { name: 'ids', type: 'Vec<u32>' }],
-          type: 'Text',
-        },
-      },
-    },
-  });
+  api = await connect(node.ws);
 });
 
 after(async () => {

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ApiPromise, WsProvider } from '@polkadot/api';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -67,6 +68,29 @@ export async function devNode() {
   });
   process.once('exit', () => child.kill('SIGKILL'));
   return { ws: `ws://127.0.0.1:${port}`, stop, log: () => readFileSync(logPath, 'utf8') };
+}
+
+/** A polkadot.js API for the node at `ws`, with the node's own RPC methods (runtime APIs come from the metadata). */
+export function connect(ws) {
+  return ApiPromise.create({
+    provider: new WsProvider(ws),
+    throwOnConnect: true,
+    noInitWarn: true,
+    rpc: {
+      inference: {
+        tokenize: {
+          description: 'Token ids of a text for a model, with its chat template',
+          params: [{ name: 'model', type: 'H256' }, { name: 'text', type: 'Text' }, { name: 'chat', type: 'bool' }],
+          type: 'Vec<u32>',
+        },
+        detokenize: {
+          description: 'Text of token ids for a model',
+          params: [{ name: 'model', type: 'H256' }, { name: 'ids', type: 'Vec<u32>' }],
+          type: 'Text',
+        },
+      },
+    },
+  });
 }
 
 export const repoRoot = resolve(here, '../..');

@@ -4,10 +4,9 @@
 // answer is minted as an NFT that verifies against the request. Every amount is checked to the planck.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, blake2AsU8a } from '@polkadot/util-crypto';
-import { devNode, waitForRpc } from './node.js';
+import { connect, devNode, waitForRpc } from './node.js';
 
 let node;
 let api;
@@ -16,20 +15,7 @@ before(async () => {
   await cryptoWaitReady();
   node = await devNode();
   await waitForRpc(node.ws, node.log);
-  api = await ApiPromise.create({
-    provider: new WsProvider(node.ws),
-    throwOnConnect: true,
-    noInitWarn: true,
-    rpc: {
-      inference: {
-        tokenize: {
-          description: 'Token ids of a text for a model, with its chat template',
-          params: [{ name: 'model', type: 'H256' }, { name: 'text', type: 'Text' }, { name: 'chat', type: 'bool' }],
-          type: 'Vec<u32>',
-        },
-      },
-    },
-  });
+  api = await connect(node.ws);
 });
 
 after(async () => {

@@ -69,6 +69,8 @@ mod mock;
 pub mod offchain;
 pub mod registration;
 mod schedule;
+#[doc(hidden)]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 pub mod traits;

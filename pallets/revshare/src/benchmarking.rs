@@ -130,7 +130,7 @@ mod benchmarks {
 
 	/// The whole balance of a holding owed a fraction (removed, the token written) to a new holder.
 	#[benchmark]
-	fn transfer(h: Linear<1, 10_000>) {
+	fn transfer(h: Linear<1, 100_000>) {
 		let (model, owner) = token_with_holders::<T>(h);
 		open_grants::<T>(model, &owner, T::MaxOpenGrants::get());
 		let from = funded::<T>("from", 0);
@@ -170,7 +170,7 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn snapshot(h: Linear<1, 10_000>) {
+	fn snapshot(h: Linear<1, 100_000>) {
 		let (model, owner) = token_with_holders::<T>(h);
 		revenue::<T>(model, 7_777_777);
 		snapshot_due::<T>();
@@ -181,7 +181,7 @@ mod benchmarks {
 
 	/// A claim that pays and leaves a spent holding, removed.
 	#[benchmark]
-	fn claim(h: Linear<1, 10_000>) {
+	fn claim(h: Linear<1, 100_000>) {
 		let (model, owner) = token_with_holders::<T>(h);
 		let who = funded::<T>("claimer", 0);
 		holder_with_fraction::<T>(model, &owner, &who, 1_000, 3);
@@ -222,9 +222,10 @@ mod benchmarks {
 	#[benchmark]
 	fn create_sale() {
 		let (model, owner) = token_with_holders::<T>(1);
+		// Starting in the next block: the benchmark may run the call in a later block than its set-up.
 		let now = frame_system::Pallet::<T>::block_number();
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner.clone()), model, 3, SUPPLY / 2, 1, now, now + 10u32.into(), 100u32.into());
+		_(RawOrigin::Signed(owner.clone()), model, 3, SUPPLY / 2, 1, now + 10u32.into(), now + 20u32.into(), 100u32.into());
 		assert!(Sales::<T>::contains_key(model));
 	}
 

@@ -70,8 +70,9 @@ pub mod weights;
 pub use weights::WeightInfo;
 
 /// The holder count the calls whose benchmarks take one (`transfer`, `claim`, `snapshot`) are charged at: the
-/// top of the benchmarked range. Their cost does not grow with the number of holders (see [`pool`]).
-pub const HOLDERS_CHARGED: u32 = 10_000;
+/// top of the benchmarked range. Their work and their storage accesses do not grow with the number of holders
+/// (see [`pool`]); only the storage trie under them gets deeper, which the benchmarks' time shows.
+pub const HOLDERS_CHARGED: u32 = 100_000;
 
 /// Most vote records one call removes when a grant is closed or reaped.
 pub const REAP_PER_CALL: u32 = 64;

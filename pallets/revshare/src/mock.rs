@@ -8,7 +8,6 @@ use frame_support::{
 };
 use pallet_inference::types::{GenesisModel, GenesisOperator, Params};
 use sp_runtime::{
-	testing::{TestSignature, TestXt, UintAuthorityId},
 	BuildStorage, Perbill,
 };
 
@@ -75,41 +74,7 @@ parameter_types! {
 	pub const Quorum: Perbill = Perbill::from_percent(20);
 }
 
-impl frame_system::offchain::SigningTypes for Test {
-	type Public = UintAuthorityId;
-	type Signature = TestSignature;
-}
-
-pub type Extrinsic = TestXt<RuntimeCall, frame_system::CheckNonce<Test>>;
-
-impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	type Extrinsic = Extrinsic;
-	type RuntimeCall = RuntimeCall;
-}
-
-impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
-where
-	RuntimeCall: From<C>,
-{
-	fn create_signed_transaction<A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
-		call: RuntimeCall,
-		_public: UintAuthorityId,
-		account: AccountId,
-		nonce: u32,
-	) -> Option<Extrinsic> {
-		Some(Extrinsic::new_signed(call, account, (), frame_system::CheckNonce::from(nonce)))
-	}
-}
-
-pub struct TestOperatorId;
-impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for TestOperatorId {
-	type RuntimeAppPublic = UintAuthorityId;
-	type GenericPublic = UintAuthorityId;
-	type GenericSignature = TestSignature;
-}
+pallet_inference::impl_test_signing!(Test);
 
 impl pallet_inference::Config for Test {
 	type AuthorityId = TestOperatorId;
