@@ -7,15 +7,8 @@ cd "$ROOT"
 t0=$(date +%s)
 step() { echo; echo "=== $* ($(( $(date +%s) - t0 )) s)"; }
 
-step "runtime with try-runtime and runtime-benchmarks (try_state of every preset; every benchmark runs as a test)"
-# Natively only: SKIP_WASM_BUILD keeps the WASM runtime that the node embeds (built once by `make build`, without
-# these features) from being rebuilt with them in the same wbuild directory. The pallets' unit tests run here with
-# their benchmarks (`impl_benchmark_test_suite!` on the mock), and the runtime's try_state test.
-SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference -p pallet-dispute -p pallet-revshare -p pallet-aigc \
-	--features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime
-
-# The polkadot.js tests and zombienet start their own nodes on free ports: they run in the background, beside the
-# Rust tests (whose longest test, the inference network, mostly waits for blocks); their output follows.
+# The polkadot.js tests and zombienet start their own nodes on free ports: they run in the background from the
+# start, beside the feature build below and the Rust tests (which mostly wait for blocks); their output follows.
 logs="$(mktemp -d -t sibyl-tests-XXXX)"
 step "polkadot.js tests and zombienet start in the background (output in $logs)"
 (cd tests/js && npm test) >"$logs/polkadot.js.log" 2>&1 &
@@ -23,8 +16,15 @@ js=$!
 scripts/zombienet.sh >"$logs/zombienet.log" 2>&1 &
 zombie=$!
 
-step "Rust tests (unit, engine, end-to-end) with cargo-nextest (.config/nextest.toml: two networks at a time)"
+step "runtime with try-runtime and runtime-benchmarks (try_state of every preset; every benchmark runs as a test)"
+# Natively only: SKIP_WASM_BUILD keeps the WASM runtime that the node embeds (built once by `make build`, without
+# these features) from being rebuilt with them in the same wbuild directory. The pallets' unit tests run here with
+# their benchmarks (`impl_benchmark_test_suite!` on the mock), and the runtime's try_state test.
 rust=0
+SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference -p pallet-dispute -p pallet-revshare \
+	-p pallet-aigc --features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime || rust=$?
+
+step "Rust tests (unit, engine, end-to-end) with cargo-nextest (.config/nextest.toml: two networks at a time)"
 cargo nextest run --release --workspace --locked --no-tests=fail || rust=$?
 
 step "waiting for polkadot.js and zombienet"

@@ -36,23 +36,7 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	net.wait_finalized(0, 1, Duration::from_secs(90));
 	let rpc = net.nodes[1].rpc();
 	let ctx = net.expect(tx::fetch_context(&rpc));
-	{
-		let key = pallet_inference::LifecycleParams::<sibyl_runtime::Runtime>::hashed_key();
-		let raw = net.expect(rpc.storage(&key, None)).expect("the preset sets the lifecycle params");
-		let mut params: pallet_inference::types::Params<u32> =
-			codec::Decode::decode(&mut &raw[..]).expect("lifecycle params");
-		params.challenge_window = 3;
-		let call = sibyl_runtime::RuntimeCall::Sudo(pallet_sudo::Call::sudo {
-			call: Box::new(sibyl_runtime::RuntimeCall::Inference(pallet_inference::Call::set_params { params })),
-		});
-		let alice = Sr25519Keyring::Alice.pair();
-		let from = net.expect(rpc.best_number());
-		let nonce = net.expect(rpc.next_nonce(&alice.public().into()));
-		let xt = tx::signed(&ctx, &alice, nonce, call, None);
-		net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("set_params refused: {e}"));
-		let (_, h, _) = net.expect(await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
-		assert!(net.expect(inference_events(&rpc, h)).iter().any(|(_, e)| matches!(e, E::ParamsChanged { .. })));
-	}
+	sudo_set_params(&net, &rpc, &ctx, &|p| p.challenge_window = 3);
 	let eve = Sr25519Keyring::Eve.pair();
 	let eve_id: AccountId = eve.public().into();
 	let ferdie: AccountId = Sr25519Keyring::Ferdie.to_account_id();
@@ -201,8 +185,15 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	part("   Dave stopped");
 	let dave_op = operators[3].clone();
 	// Drawn to Dave's operator: the others stop serving the model while the request is drawn, then serve again to
-	// answer it when Dave misses his deadline.
+	// answer it when Dave misses his deadline, cut to 3 blocks meanwhile (the redraw gets the usual 6).
 	let honest = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie];
+	let timeout = {
+		let key = pallet_inference::LifecycleParams::<sibyl_runtime::Runtime>::hashed_key();
+		let raw = net.expect(rpc.storage(&key, None)).expect("lifecycle params");
+		let params: pallet_inference::types::Params<u32> = codec::Decode::decode(&mut &raw[..]).expect("params");
+		params.propose_timeout
+	};
+	sudo_set_params(&net, &rpc, &ctx, &|p| p.propose_timeout = 3);
 	net.expect(set_serving(&rpc, &ctx, &honest, 0, false));
 	let rounds_from = net.expect(rpc.best_number());
 	let nonce = net.expect(rpc.next_nonce(&eve_id));
@@ -215,6 +206,7 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	}));
 	assert!(matches!(&s, RequestStatus::Assigned { operator, .. } if *operator == dave_op), "{s:?}");
 	net.expect(set_serving(&rpc, &ctx, &honest, 0, true));
+	sudo_set_params(&net, &rpc, &ctx, &|p| p.propose_timeout = timeout);
 	// Dave misses his deadline and pays; the request is drawn again and another operator proposes. (Its window
 	// runs during part 4; it is checked final at the end.)
 	let status = net.expect(await_status(&rpc, missed, "proposed by another operator", Duration::from_secs(180), |s| {
@@ -284,4 +276,28 @@ fn requests_are_answered_paid_refused_timed_out_and_never_proposed_twice() {
 	let answer = net.expect(ask::final_result(&rpc, missed, Some(net.expect(rpc.finalized()).1))).expect("final");
 	assert_ne!(answer.operator, dave_op);
 	part("done");
+}
+
+/// Alice (sudo) changes the lifecycle parameters with `change`; waits until it took effect.
+fn sudo_set_params(
+	net: &Network,
+	rpc: &sibyl_client::Rpc,
+	ctx: &tx::ChainContext,
+	change: &dyn Fn(&mut pallet_inference::types::Params<u32>),
+) {
+	let key = pallet_inference::LifecycleParams::<sibyl_runtime::Runtime>::hashed_key();
+	let raw = net.expect(rpc.storage(&key, None)).expect("the preset sets the lifecycle params");
+	let mut params: pallet_inference::types::Params<u32> =
+		codec::Decode::decode(&mut &raw[..]).expect("lifecycle params");
+	change(&mut params);
+	let call = sibyl_runtime::RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+		call: Box::new(sibyl_runtime::RuntimeCall::Inference(pallet_inference::Call::set_params { params })),
+	});
+	let alice = Sr25519Keyring::Alice.pair();
+	let from = net.expect(rpc.best_number());
+	let nonce = net.expect(rpc.next_nonce(&alice.public().into()));
+	let xt = tx::signed(ctx, &alice, nonce, call, None);
+	net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("set_params refused: {e}"));
+	let (_, h, _) = net.expect(await_included(rpc, &xt, from + 1, Duration::from_secs(60)));
+	assert!(net.expect(inference_events(rpc, h)).iter().any(|(_, e)| matches!(e, E::ParamsChanged { .. })));
 }
