@@ -13,7 +13,7 @@ use std::{
 
 /// The shell lines of the README's "Running a local network" code block.
 fn readme_commands() -> Vec<String> {
-	let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+	let path = std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("../README.md");
 	let readme = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("can not read {}: {e}", path.display()));
 	let section = readme.split("## Running a local network").nth(1).expect("README has the network section");
 	let block = section.split("```sh\n").nth(1).and_then(|b| b.split("```").next()).expect("a ```sh block");

@@ -11,7 +11,7 @@ use codec::Encode;
 use sibyl_engine::{state::Op, Model, Request};
 
 fn path() -> std::path::PathBuf {
-	std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/smollm2_proofs.scale")
+	std::path::PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())).join("fixtures/smollm2_proofs.scale")
 }
 
 #[test]
