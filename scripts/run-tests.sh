@@ -15,6 +15,9 @@ step "polkadot.js tests and zombienet start in the background (output in $logs)"
 js=$!
 scripts/zombienet.sh >"$logs/zombienet.log" 2>&1 &
 zombie=$!
+# The Solidity contracts (forge through solcjs; npm ci on first use): a few seconds, beside the rest.
+bash contracts/test.sh --quick >"$logs/forge.log" 2>&1 &
+forge=$!
 
 step "runtime with try-runtime and runtime-benchmarks (try_state of every preset; every benchmark runs as a test)"
 # Natively only: SKIP_WASM_BUILD keeps the WASM runtime that the node embeds (built once by `make build`, without
@@ -22,7 +25,7 @@ step "runtime with try-runtime and runtime-benchmarks (try_state of every preset
 # their benchmarks (`impl_benchmark_test_suite!` on the mock), and the runtime's try_state test.
 rust=0
 SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference -p pallet-dispute -p pallet-revshare \
-	-p pallet-aigc --features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime || rust=$?
+	-p pallet-aigc -p pallet-validators --features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime || rust=$?
 
 step "Rust tests (unit, engine, end-to-end) with cargo-nextest (.config/nextest.toml: two networks at a time)"
 cargo nextest run --release --workspace --locked --no-tests=fail || rust=$?
@@ -32,11 +35,13 @@ js_rc=0
 wait "$js" || js_rc=$?
 zombie_rc=0
 wait "$zombie" || zombie_rc=$?
-for t in polkadot.js zombienet; do
+forge_rc=0
+wait "$forge" || forge_rc=$?
+for t in polkadot.js zombienet forge; do
 	echo; echo "=== $t output"; cat "$logs/$t.log"
 done
-if [ "$rust" != 0 ] || [ "$js_rc" != 0 ] || [ "$zombie_rc" != 0 ]; then
-	echo "FAILED: Rust tests exit $rust, polkadot.js exit $js_rc, zombienet exit $zombie_rc (logs in $logs)"
+if [ "$rust" != 0 ] || [ "$js_rc" != 0 ] || [ "$zombie_rc" != 0 ] || [ "$forge_rc" != 0 ]; then
+	echo "FAILED: Rust tests exit $rust, polkadot.js exit $js_rc, zombienet exit $zombie_rc, forge exit $forge_rc (logs in $logs)"
 	exit 1
 fi
 rm -rf "$logs"

@@ -180,7 +180,10 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let inference = cli.inference.clone();
-			runner.run_node_until_exit(|config| async move {
+			runner.run_node_until_exit(|mut config| async move {
+				// The MMR pallet writes its nodes through off-chain indexing; MMR proofs (`mmr_generateProof`,
+				// what the Ethereum relayer asks for) read them from there.
+				config.offchain_worker.indexing_enabled = true;
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,

@@ -1,6 +1,8 @@
 //! The node's JSON-RPC methods beyond the standard ones `sc-service` installs (author, chain, state, system,
 //! chainHead/transaction v2, ...): `system_accountNextIndex`, `payment_queryInfo`/`payment_queryFeeDetails`,
-//! GRANDPA's `grandpa_roundState`, `grandpa_proveFinality` and `grandpa_subscribeJustifications`, and what only
+//! GRANDPA's `grandpa_roundState`, `grandpa_proveFinality` and `grandpa_subscribeJustifications`, BEEFY's
+//! `beefy_getFinalizedHead` and `beefy_subscribeJustifications`, the MMR's `mmr_root` and `mmr_generateProof`
+//! (what an Ethereum relayer needs), and what only
 //! a node with the model files can do: `inference_tokenize` (text to token ids, with the model's chat template)
 //! and `inference_detokenize` (token ids to text).
 
@@ -31,8 +33,21 @@ pub struct GrandpaDeps<B> {
 	pub finality_provider: Arc<FinalityProofProvider<B, Block>>,
 }
 
+/// What the BEEFY RPC methods read.
+pub struct BeefyDeps {
+	/// BEEFY justifications as the voter makes or imports them.
+	pub finality_proof_stream: sc_consensus_beefy::communication::notification::BeefyVersionedFinalityProofStream<
+		Block,
+		sp_consensus_beefy::ecdsa_crypto::AuthorityId,
+	>,
+	/// The best BEEFY-finalized block as it changes.
+	pub best_block_stream: sc_consensus_beefy::communication::notification::BeefyBestBlockStream<Block>,
+	/// Runs subscriptions.
+	pub subscription_executor: SubscriptionTaskExecutor,
+}
+
 /// What every RPC method reads.
-pub struct FullDeps<C, P, B> {
+pub struct FullDeps<C, P, B: sc_client_api::Backend<Block>> {
 	/// The client.
 	pub client: Arc<C>,
 	/// The transaction pool.
@@ -41,6 +56,10 @@ pub struct FullDeps<C, P, B> {
 	pub grandpa: GrandpaDeps<B>,
 	/// The node's models (their tokenizers).
 	pub models: Arc<crate::inference::ModelStore>,
+	/// BEEFY's streams.
+	pub beefy: BeefyDeps,
+	/// Off-chain storage, where the MMR's nodes are (for `mmr_generateProof`).
+	pub offchain_storage: Option<<B as sc_client_api::Backend<Block>>::OffchainStorage>,
 }
 
 fn rpc_error(msg: String) -> jsonrpsee::types::ErrorObjectOwned {
@@ -97,6 +116,7 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
+		+ sp_mmr_primitives::MmrApi<Block, Hash, BlockNumber>
 		+ BlockBuilder<Block>,
 	P: TransactionPool + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
@@ -104,13 +124,26 @@ where
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
+	use mmr_rpc::{Mmr, MmrApiServer};
+	use sc_consensus_beefy_rpc::{Beefy, BeefyApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool, grandpa, models } = deps;
+	let FullDeps { client, pool, grandpa, models, beefy, offchain_storage } = deps;
 	let mut module = RpcModule::new(());
 	module.merge(inference_rpc(models)?)?;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	if let Some(storage) = offchain_storage {
+		module.merge(Mmr::new(client, storage).into_rpc())?;
+	}
+	module.merge(
+		Beefy::<Block, sp_consensus_beefy::ecdsa_crypto::AuthorityId>::new(
+			beefy.finality_proof_stream,
+			beefy.best_block_stream,
+			beefy.subscription_executor,
+		)?
+		.into_rpc(),
+	)?;
 	module.merge(
 		Grandpa::new(
 			grandpa.subscription_executor,

@@ -12,6 +12,7 @@ use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sibyl_runtime::{apis::RuntimeApi, opaque::Block};
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
+use sp_consensus_beefy::ecdsa_crypto::AuthorityId as BeefyId;
 
 /// The runtime executes in WASM only; the host functions are Substrate's standard set and Sibyl's inference
 /// function (which answers only in off-chain workers, see `crate::inference`).
@@ -32,9 +33,20 @@ type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type GrandpaBlockImport = sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type GrandpaLinkHalf = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
+/// BEEFY's block import wraps GRANDPA's: it checks the BEEFY justifications that come with blocks.
+type BeefyBlockImport = sc_consensus_beefy::import::BeefyBlockImport<Block, FullBackend, FullClient, GrandpaBlockImport, BeefyId>;
+/// The links from BEEFY's block import to its voter and to its RPC.
+type BeefyLinks = (
+	sc_consensus_beefy::BeefyVoterLinks<Block, BeefyId>,
+	sc_consensus_beefy::BeefyRPCLinks<Block, BeefyId>,
+);
 
 /// GRANDPA writes a justification at least every this many blocks, so a syncing node can verify finality.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
+/// BEEFY votes on a new block at least this many blocks after the last one it finalized (besides every session's
+/// first block, which it always signs): a commitment every 4 blocks (24 s) at most, so that a relayer has a fresh
+/// root often without the validators gossiping a vote per block.
+const BEEFY_MIN_BLOCK_DELTA: u32 = 4;
 
 /// The parts of the service that the block-import subcommands need too.
 pub type Service = sc_service::PartialComponents<
@@ -43,7 +55,7 @@ pub type Service = sc_service::PartialComponents<
 	FullSelectChain,
 	sc_consensus::DefaultImportQueue<Block>,
 	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
-	(GrandpaBlockImport, GrandpaLinkHalf, Option<Telemetry>),
+	(BeefyBlockImport, GrandpaLinkHalf, BeefyLinks, Option<Telemetry>),
 >;
 
 /// Inherent data for a block: the timestamp and the Aura slot it falls in.
@@ -106,9 +118,17 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		telemetry.as_ref().map(|x| x.handle()),
 	)?;
 
+	let (beefy_block_import, beefy_voter_links, beefy_rpc_links) =
+		sc_consensus_beefy::beefy_block_import_and_links(
+			grandpa_block_import.clone(),
+			backend.clone(),
+			client.clone(),
+			config.prometheus_registry().cloned(),
+		);
+
 	let cidp_client = client.clone();
 	let import_queue = sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
-		block_import: grandpa_block_import.clone(),
+		block_import: beefy_block_import.clone(),
 		justification_import: Some(Box::new(grandpa_block_import.clone())),
 		client: client.clone(),
 		create_inherent_data_providers: move |parent_hash, _| {
@@ -133,7 +153,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (grandpa_block_import, grandpa_link, telemetry),
+		other: (beefy_block_import, grandpa_link, (beefy_voter_links, beefy_rpc_links), telemetry),
 	})
 }
 
@@ -151,7 +171,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (block_import, grandpa_link, mut telemetry),
+		other: (block_import, grandpa_link, (beefy_voter_links, beefy_rpc_links), mut telemetry),
 	} = new_partial(&config)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
@@ -172,6 +192,26 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			net_config.peer_store_handle(),
 		);
 	net_config.add_notification_protocol(grandpa_protocol_config);
+
+	// BEEFY: votes are gossiped; justifications a node missed are asked of its peers.
+	let fork_id = config.chain_spec.fork_id();
+	let beefy_gossip_protocol_name =
+		sc_consensus_beefy::gossip_protocol_name(genesis_hash, fork_id);
+	let (beefy_gossip_config, beefy_notification_service) =
+		sc_consensus_beefy::communication::beefy_peers_set_config::<_, N>(
+			beefy_gossip_protocol_name.clone(),
+			metrics.clone(),
+			net_config.peer_store_handle(),
+		);
+	net_config.add_notification_protocol(beefy_gossip_config);
+	let (beefy_on_demand_handler, beefy_req_resp_config) =
+		sc_consensus_beefy::communication::request_response::BeefyJustifsRequestHandler::new::<_, N>(
+			genesis_hash,
+			fork_id,
+			client.clone(),
+			config.prometheus_registry().cloned(),
+		);
+	net_config.add_request_response_protocol(beefy_req_resp_config);
 
 	let warp_sync = Arc::new(sc_consensus_grandpa::warp_proof::NetworkProvider::new(
 		backend.clone(),
@@ -260,8 +300,11 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		let shared_authority_set = grandpa_link.shared_authority_set().clone();
 		let justification_stream = grandpa_link.justification_stream();
 		let voter_state_for_rpc = shared_voter_state.clone();
+		let beefy_rpc_links = beefy_rpc_links;
+		let offchain_storage = backend.offchain_storage();
 
-		Box::new(move |subscription_executor| {
+		Box::new(move |subscription_executor: sc_rpc::SubscriptionTaskExecutor| {
+			let subscription_executor_for_beefy = subscription_executor.clone();
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
@@ -276,11 +319,19 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 						Some(shared_authority_set.clone()),
 					),
 				},
+				beefy: crate::rpc::BeefyDeps {
+					finality_proof_stream: beefy_rpc_links.from_voter_justif_stream.clone(),
+					best_block_stream: beefy_rpc_links.from_voter_best_beefy_stream.clone(),
+					subscription_executor: subscription_executor_for_beefy.clone(),
+				},
+				offchain_storage: offchain_storage.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
 
+	let backend_for_mmr = backend.clone();
+	let backend_for_beefy = backend.clone();
 	sc_service::spawn_tasks(sc_service::SpawnTasksParams {
 		network: network.clone(),
 		client: client.clone(),
@@ -309,7 +360,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
 		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(StartAuraParams {
 			slot_duration,
-			client,
+			client: client.clone(),
 			select_chain,
 			block_import,
 			proposer_factory,
@@ -327,6 +378,41 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		// Authoring is essential: if it fails, the node stops.
 		task_manager.spawn_essential_handle().spawn_blocking("aura", Some("block-authoring"), aura);
 	}
+
+	// BEEFY signs commitments to the MMR root of finalized blocks with the validators' secp256k1 keys (what
+	// Ethereum verifies); it runs beside GRANDPA, on every node, voting only on a validator's.
+	if enable_grandpa {
+		let is_authority = role.is_authority();
+		let beefy_params = sc_consensus_beefy::BeefyParams {
+			client: client.clone(),
+			backend: backend_for_beefy,
+			payload_provider: sp_consensus_beefy::mmr::MmrRootProvider::new(client.clone()),
+			runtime: client.clone(),
+			key_store: if is_authority { Some(keystore_container.keystore()) } else { None },
+			network_params: sc_consensus_beefy::BeefyNetworkParams {
+				network: Arc::new(network.clone()),
+				sync: sync_service.clone(),
+				notification_service: beefy_notification_service,
+				gossip_protocol_name: beefy_gossip_protocol_name,
+				justifications_protocol_name: beefy_on_demand_handler.protocol_name(),
+				_phantom: core::marker::PhantomData::<Block>,
+			},
+			min_block_delta: BEEFY_MIN_BLOCK_DELTA,
+			prometheus_registry: prometheus_registry.clone(),
+			links: beefy_voter_links,
+			on_demand_justifications_handler: beefy_on_demand_handler,
+			is_authority,
+		};
+		let gadget = sc_consensus_beefy::start_beefy_gadget::<_, _, _, _, _, _, _, BeefyId>(beefy_params);
+		// Not essential: a BEEFY failure must not stop block production and finality.
+		task_manager.spawn_handle().spawn_blocking("beefy-gadget", None, gadget);
+	}
+	// The MMR gadget moves the MMR's nodes of finalized blocks to canonical off-chain storage (and prunes forks).
+	task_manager.spawn_essential_handle().spawn_blocking(
+		"mmr-gadget",
+		None,
+		mmr_gadget::MmrGadget::start(client.clone(), backend_for_mmr, sp_mmr_primitives::INDEXING_PREFIX.to_vec()),
+	);
 
 	if enable_grandpa {
 		// Only an authority votes, so only an authority needs the keystore.

@@ -7,7 +7,11 @@ use frame_support::{
 	weights::Weight,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
+use sp_consensus_beefy::ecdsa_crypto::AuthorityId as BeefyId;
 use sp_api::impl_runtime_apis;
+
+/// The MMR's leaf: the parent block, the next BEEFY set, and the root of the block's messages to Ethereum.
+type MmrLeaf = <<Runtime as pallet_mmr::Config>::LeafData as pallet_mmr::primitives::LeafDataProvider>::LeafData;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_core::{crypto::KeyTypeId, OpaqueMetadata};
 use sp_runtime::{
@@ -19,7 +23,7 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, Inference,
-	Aigc, InherentDataExt, Nonce, Revshare,
+	Aigc, Beefy, BeefyMmrLeaf, InherentDataExt, Mmr, Nonce, Revshare,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -143,6 +147,126 @@ impl_runtime_apis! {
 			_authority_id: GrandpaId,
 		) -> Option<sp_consensus_grandpa::OpaqueKeyOwnershipProof> {
 			None
+		}
+	}
+
+	impl sp_consensus_beefy::BeefyApi<Block, BeefyId> for Runtime {
+		fn beefy_genesis() -> Option<BlockNumber> {
+			pallet_beefy::GenesisBlock::<Runtime>::get()
+		}
+
+		fn validator_set() -> Option<sp_consensus_beefy::ValidatorSet<BeefyId>> {
+			Beefy::validator_set()
+		}
+
+		// Equivocation reports need key-ownership proofs (a historical session pallet) and an offences pallet;
+		// neither is in this runtime yet, so none is accepted (as for GRANDPA).
+		fn submit_report_double_voting_unsigned_extrinsic(
+			_equivocation_proof: sp_consensus_beefy::DoubleVotingProof<
+				BlockNumber,
+				BeefyId,
+				sp_consensus_beefy::ecdsa_crypto::Signature,
+			>,
+			_key_owner_proof: sp_consensus_beefy::OpaqueKeyOwnershipProof,
+		) -> Option<()> {
+			None
+		}
+
+		fn submit_report_fork_voting_unsigned_extrinsic(
+			_equivocation_proof: sp_consensus_beefy::ForkVotingProof<
+				<Block as BlockT>::Header,
+				BeefyId,
+				sp_runtime::OpaqueValue,
+			>,
+			_key_owner_proof: sp_consensus_beefy::OpaqueKeyOwnershipProof,
+		) -> Option<()> {
+			None
+		}
+
+		fn submit_report_future_block_voting_unsigned_extrinsic(
+			_equivocation_proof: sp_consensus_beefy::FutureBlockVotingProof<BlockNumber, BeefyId>,
+			_key_owner_proof: sp_consensus_beefy::OpaqueKeyOwnershipProof,
+		) -> Option<()> {
+			None
+		}
+
+		fn generate_key_ownership_proof(
+			_set_id: sp_consensus_beefy::ValidatorSetId,
+			_authority_id: BeefyId,
+		) -> Option<sp_consensus_beefy::OpaqueKeyOwnershipProof> {
+			None
+		}
+	}
+
+	impl pallet_mmr::primitives::MmrApi<Block, sp_consensus_beefy::MmrRootHash, BlockNumber> for Runtime {
+		fn mmr_root() -> Result<sp_consensus_beefy::MmrRootHash, pallet_mmr::primitives::Error> {
+			Ok(pallet_mmr::RootHash::<Runtime>::get())
+		}
+
+		fn mmr_leaf_count() -> Result<pallet_mmr::primitives::LeafIndex, pallet_mmr::primitives::Error> {
+			Ok(pallet_mmr::NumberOfLeaves::<Runtime>::get())
+		}
+
+		fn generate_proof(
+			block_numbers: Vec<BlockNumber>,
+			best_known_block_number: Option<BlockNumber>,
+		) -> Result<
+			(Vec<pallet_mmr::primitives::EncodableOpaqueLeaf>, pallet_mmr::primitives::LeafProof<sp_consensus_beefy::MmrRootHash>),
+			pallet_mmr::primitives::Error,
+		> {
+			Mmr::generate_proof(block_numbers, best_known_block_number).map(|(leaves, proof)| {
+				(
+					leaves
+						.into_iter()
+						.map(|leaf| pallet_mmr::primitives::EncodableOpaqueLeaf::from_leaf(&leaf))
+						.collect(),
+					proof,
+				)
+			})
+		}
+
+		fn generate_ancestry_proof(
+			prev_block_number: BlockNumber,
+			best_known_block_number: Option<BlockNumber>,
+		) -> Result<pallet_mmr::primitives::AncestryProof<sp_consensus_beefy::MmrRootHash>, pallet_mmr::primitives::Error> {
+			Mmr::generate_ancestry_proof(prev_block_number, best_known_block_number)
+		}
+
+		fn verify_proof(
+			leaves: Vec<pallet_mmr::primitives::EncodableOpaqueLeaf>,
+			proof: pallet_mmr::primitives::LeafProof<sp_consensus_beefy::MmrRootHash>,
+		) -> Result<(), pallet_mmr::primitives::Error> {
+			let leaves = leaves
+				.into_iter()
+				.map(|leaf| {
+					leaf.into_opaque_leaf()
+						.try_decode()
+						.ok_or(pallet_mmr::primitives::Error::Verify)
+				})
+				.collect::<Result<Vec<MmrLeaf>, pallet_mmr::primitives::Error>>()?;
+			Mmr::verify_leaves(leaves, proof)
+		}
+
+		fn verify_proof_stateless(
+			root: sp_consensus_beefy::MmrRootHash,
+			leaves: Vec<pallet_mmr::primitives::EncodableOpaqueLeaf>,
+			proof: pallet_mmr::primitives::LeafProof<sp_consensus_beefy::MmrRootHash>,
+		) -> Result<(), pallet_mmr::primitives::Error> {
+			let nodes = leaves
+				.into_iter()
+				.map(|leaf| pallet_mmr::primitives::DataOrHash::Data(leaf.into_opaque_leaf()))
+				.collect();
+			pallet_mmr::verify_leaves_proof::<sp_runtime::traits::Keccak256, _>(root, nodes, proof)
+		}
+	}
+
+	impl pallet_beefy_mmr::BeefyMmrApi<Block, sp_consensus_beefy::MmrRootHash> for Runtime {
+		fn authority_set_proof() -> sp_consensus_beefy::mmr::BeefyAuthoritySet<sp_consensus_beefy::MmrRootHash> {
+			BeefyMmrLeaf::authority_set_proof()
+		}
+
+		fn next_authority_set_proof() -> sp_consensus_beefy::mmr::BeefyNextAuthoritySet<sp_consensus_beefy::MmrRootHash> {
+			BeefyMmrLeaf::next_authority_set_proof()
 		}
 	}
 

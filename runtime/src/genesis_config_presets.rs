@@ -9,20 +9,30 @@ use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::PresetId;
-use sp_core::{sr25519, Pair};
+use sp_consensus_beefy::ecdsa_crypto::AuthorityId as BeefyId;
+use sp_core::{ecdsa, sr25519, Pair};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig, RevshareConfig, RuntimeGenesisConfig, SudoConfig,
-	DAYS, MILLI_UNIT, UNIT,
+	AccountId, Balance, BalancesConfig, BlockNumber, InferenceConfig, RevshareConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, SudoConfig, ValidatorsConfig, DAYS, MILLI_UNIT, UNIT,
 };
 use pallet_inference::types::{GenesisModel, GenesisOperator, Params, Root};
 
 /// Balance of every endowed development account: one million SBL.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
 
-/// A development validator: its Aura (sr25519) and GRANDPA (ed25519) keys come from the same well-known seed.
+/// A development validator: its account and Aura (sr25519), GRANDPA (ed25519) and BEEFY (secp256k1, see
+/// [`beefy_key`]) keys come from the same well-known seed.
 type DevValidator = (Sr25519Keyring, Ed25519Keyring);
+
+/// The BEEFY key of a development validator: `//<Name>` as a secp256k1 key, as `--alice` ... put it in the
+/// node's keystore.
+pub fn beefy_key(validator: Sr25519Keyring) -> BeefyId {
+	let seed = alloc::format!("//{}", validator.to_seed().trim_start_matches("//"));
+	// The seed is a well-known development name, always valid; the presets' test checks the keys.
+	ecdsa::Pair::from_string(&seed, None).map(|p| p.public()).unwrap_or(ecdsa::Public::from_raw([0; 33])).into()
+}
 
 const ALICE: DevValidator = (Sr25519Keyring::Alice, Ed25519Keyring::Alice);
 const BOB: DevValidator = (Sr25519Keyring::Bob, Ed25519Keyring::Bob);
@@ -62,17 +72,30 @@ fn smollm2_registration() -> Option<(Root, Vec<u8>, Vec<Root>)> {
 	codec::Decode::decode(&mut &SMOLLM2_REGISTRATION[..]).ok()
 }
 
-/// The genesis patch for the given validators, endowed accounts, sudo key, lifecycle timing and grant voting
-/// period.
+/// The genesis patch for the given validators, endowed accounts, sudo key, lifecycle timing, grant voting
+/// period and session length.
 fn genesis(
 	validators: &[DevValidator],
 	endowed: Vec<AccountId>,
 	root: AccountId,
 	params: Params<BlockNumber>,
 	voting_period: BlockNumber,
+	session_length: BlockNumber,
 ) -> Value {
-	let keys: Vec<(AuraId, GrandpaId)> =
-		validators.iter().map(|(aura, grandpa)| (aura.public().into(), grandpa.public().into())).collect();
+	// Each validator's account registers its session keys; `pallet-session` hands them to Aura, GRANDPA and
+	// BEEFY, so their own genesis lists stay empty.
+	let session_keys: Vec<(AccountId, AccountId, SessionKeys)> = validators
+		.iter()
+		.map(|(sr, ed)| {
+			let keys = SessionKeys {
+				aura: AuraId::from(sr.public()),
+				grandpa: GrandpaId::from(ed.public()),
+				beefy: beefy_key(*sr),
+			};
+			(sr.to_account_id(), sr.to_account_id(), keys)
+		})
+		.collect();
+	let validator_accounts: Vec<AccountId> = validators.iter().map(|(sr, _)| sr.to_account_id()).collect();
 	let operators: Vec<AccountId> = validators.iter().map(|(aura, _)| operator_account(*aura)).collect();
 	let ferdie = Sr25519Keyring::Ferdie.to_account_id();
 	let models: Vec<GenesisModel<AccountId, Balance>> = smollm2_registration()
@@ -101,12 +124,8 @@ fn genesis(
 		},
 		inference: InferenceConfig { params: Some(params), models, operators: serving },
 		revshare: RevshareConfig { voting_period: Some(voting_period) },
-		aura: pallet_aura::GenesisConfig {
-			authorities: keys.iter().map(|k| k.0.clone()).collect::<Vec<_>>(),
-		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: keys.iter().map(|k| (k.1.clone(), 1)).collect::<Vec<_>>(),
-		},
+		validators: ValidatorsConfig { validators: validator_accounts, session_length: Some(session_length) },
+		session: SessionConfig { keys: session_keys },
 		sudo: SudoConfig { key: Some(root) },
 	})
 }
@@ -125,14 +144,15 @@ fn dev_accounts() -> Vec<AccountId> {
 pub fn development() -> Value {
 	let params = Params { propose_timeout: 10, challenge_window: 3, retention: DAYS, unbond_delay: 20 };
 	// Grants take votes for 5 blocks (30 s), so a grant can be seen through on a development chain.
-	genesis(&[ALICE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params, 5)
+	// Sessions of 20 blocks (2 minutes): BEEFY hands over to a new set id that often.
+	genesis(&[ALICE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params, 5, 20)
 }
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave validate. The challenge window (8 blocks, 48 s) leaves the other
 /// validators time to re-run a result (they start when it is assigned) and challenge it.
 pub fn local_testnet() -> Value {
 	let params = Params { propose_timeout: 6, challenge_window: 8, retention: DAYS, unbond_delay: 100 };
-	genesis(&[ALICE, BOB, CHARLIE, DAVE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params, 10)
+	genesis(&[ALICE, BOB, CHARLIE, DAVE], dev_accounts(), Sr25519Keyring::Alice.to_account_id(), params, 10, 20)
 }
 
 /// The JSON patch of the preset `id`, if there is one.

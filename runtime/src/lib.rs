@@ -55,11 +55,12 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: an Aura (sr25519) key to author blocks and a GRANDPA (ed25519) key to
-	/// vote on finality.
+	/// The session keys of a validator: an Aura (sr25519) key to author blocks, a GRANDPA (ed25519) key to
+	/// vote on finality and a BEEFY (secp256k1) key to sign the commitments Ethereum verifies.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub beefy: Beefy,
 	}
 }
 
@@ -69,7 +70,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sibyl"),
 	impl_name: alloc::borrow::Cow::Borrowed("sibyl-node"),
 	authoring_version: 1,
-	spec_version: 108,
+	spec_version: 109,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -218,4 +219,21 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Aigc = pallet_aigc;
+
+	// The validator set and its keys, then BEEFY and the MMR, in this order: a session's rotation changes the
+	// next BEEFY set before the block's MMR leaf records it.
+	#[runtime::pallet_index(12)]
+	pub type Validators = pallet_validators;
+
+	#[runtime::pallet_index(13)]
+	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(14)]
+	pub type Beefy = pallet_beefy;
+
+	#[runtime::pallet_index(15)]
+	pub type Mmr = pallet_mmr;
+
+	#[runtime::pallet_index(16)]
+	pub type BeefyMmrLeaf = pallet_beefy_mmr;
 }

@@ -3,6 +3,7 @@
 mod aigc;
 mod aura;
 mod balances;
+mod beefy;
 mod grandpa;
 mod dispute;
 mod inference;
@@ -12,6 +13,8 @@ mod sudo;
 mod system;
 mod timestamp;
 mod transaction_payment;
+mod validators;
 
 pub use inference::ProtocolAccount;
+pub use validators::DEFAULT_SESSION_LENGTH;
 pub use system::{RuntimeBlockLength, RuntimeBlockWeights};

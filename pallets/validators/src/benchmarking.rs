@@ -1,0 +1,36 @@
+//! Benchmarks (v2): the two root calls, `set_validators` over the set's length.
+
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::Get, BoundedVec};
+use frame_system::RawOrigin;
+
+use crate::*;
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn set_validators(v: Linear<1, { T::MaxValidators::get() }>) {
+		let set: Vec<T::AccountId> = (0..v).map(|i| account("validator", i, 0)).collect();
+		for who in &set {
+			T::BenchmarkHelper::give_keys(who);
+		}
+		let set: BoundedVec<_, T::MaxValidators> = set.try_into().expect("v <= MaxValidators");
+		#[extrinsic_call]
+		_(RawOrigin::Root, set.clone());
+		assert_eq!(Validators::<T>::get(), set);
+	}
+
+	#[benchmark]
+	fn set_session_length() {
+		let blocks = T::MinSessionLength::get() + 7u32.into();
+		#[extrinsic_call]
+		_(RawOrigin::Root, blocks);
+		assert_eq!(SessionLength::<T>::get(), blocks);
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
