@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use sibyl_e2e::node_binary;
-use std::{path::Path, process::Command};
+use std::process::Command;
 
 fn export(raw: bool) -> Value {
 	let mut cmd = Command::new(node_binary());

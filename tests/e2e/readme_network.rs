@@ -6,7 +6,7 @@
 use sibyl_e2e::{node_binary, spawn_logged, wait_for, Rpc};
 use std::{
 	net::TcpListener,
-	path::{Path, PathBuf},
+	path::PathBuf,
 	process::Child,
 	time::Duration,
 };
@@ -100,7 +100,7 @@ fn readme_network_commands_start_four_validators_that_finalize() {
 	let rpcs: Vec<(String, Rpc)> =
 		runs.iter().map(|(name, args)| (name.clone(), Rpc::new(arg(args, "--rpc-port").parse().expect("port")))).collect();
 	for (name, rpc) in &rpcs {
-		nodes.expect(wait_for(&format!("{name} to see the three others"), Duration::from_secs(90), Duration::from_millis(500), || {
+		nodes.expect(wait_for(&format!("{name} to see the three others"), Duration::from_secs(240), Duration::from_millis(500), || {
 			let peers = rpc.peers()?;
 			if peers >= 3 { Ok(Some(())) } else { Err(format!("{name} sees {peers} peers")) }
 		}));

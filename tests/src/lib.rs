@@ -278,8 +278,10 @@ impl Network {
 		for i in 0..n {
 			net.start_node(i);
 		}
+		// A node compiles the runtime and builds its genesis before it answers RPC: seconds alone, but `make test`
+		// starts a dozen nodes at once on two cores (each compiling the same WASM), so allow minutes.
 		for i in 0..n {
-			net.wait_rpc(i, Duration::from_secs(60));
+			net.wait_rpc(i, Duration::from_secs(240));
 		}
 		if n > 1 {
 			for i in 0..n {

@@ -43,7 +43,7 @@ pub struct BenchKeys;
 impl pallet_validators::BenchmarkHelper<AccountId> for BenchKeys {
 	fn give_keys(who: &AccountId) {
 		// Public keys only (the benchmark signs nothing), distinct per account.
-		let seed = sp_core::hashing::blake2_256(&codec::Encode::encode(who));
+		let seed = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&codec::Encode::encode(who)).0;
 		let mut ecdsa = [2u8; 33];
 		ecdsa[1..].copy_from_slice(&seed);
 		let keys = SessionKeys {
