@@ -25,7 +25,7 @@ step "runtime with try-runtime and runtime-benchmarks (try_state of every preset
 # their benchmarks (`impl_benchmark_test_suite!` on the mock), and the runtime's try_state test.
 rust=0
 SKIP_WASM_BUILD=1 cargo test --release --locked -p sibyl-runtime -p pallet-inference -p pallet-dispute -p pallet-revshare \
-	-p pallet-aigc -p pallet-validators --features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime || rust=$?
+	-p pallet-aigc -p pallet-validators -p pallet-settlement --features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime || rust=$?
 
 step "Rust tests (unit, engine, end-to-end) with cargo-nextest (.config/nextest.toml: two networks at a time)"
 cargo nextest run --release --workspace --locked --no-tests=fail || rust=$?

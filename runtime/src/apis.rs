@@ -23,7 +23,7 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, Inference,
-	Aigc, Beefy, BeefyMmrLeaf, InherentDataExt, Mmr, Nonce, Revshare,
+	Aigc, Beefy, BeefyMmrLeaf, InherentDataExt, Mmr, Nonce, Revshare, Settlement,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -257,6 +257,16 @@ impl_runtime_apis! {
 				.map(|leaf| pallet_mmr::primitives::DataOrHash::Data(leaf.into_opaque_leaf()))
 				.collect();
 			pallet_mmr::verify_leaves_proof::<sp_runtime::traits::Keccak256, _>(root, nodes, proof)
+		}
+	}
+
+	impl sibyl_inference_primitives::settlement::SettlementApi<Block> for Runtime {
+		fn messages() -> Vec<(u64, Vec<u8>)> {
+			pallet_settlement::Messages::<Runtime>::get().iter().map(|m| (m.nonce, m.leaf())).collect()
+		}
+
+		fn message_proof(nonce: u64) -> Option<sibyl_inference_primitives::settlement::MessageProof> {
+			Settlement::message_proof(nonce)
 		}
 	}
 

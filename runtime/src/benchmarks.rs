@@ -18,6 +18,10 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_dispute, Dispute]
 	[pallet_revshare, Revshare]
 	[pallet_aigc, Aigc]
+	[pallet_validators, Validators]
+	[pallet_settlement, Settlement]
+	[pallet_mmr, Mmr]
+	[pallet_beefy_mmr, BeefyMmrLeaf]
 );
 
 use crate::Runtime;

@@ -70,7 +70,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("sibyl"),
 	impl_name: alloc::borrow::Cow::Borrowed("sibyl-node"),
 	authoring_version: 1,
-	spec_version: 109,
+	spec_version: 110,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -236,4 +236,8 @@ mod runtime {
 
 	#[runtime::pallet_index(16)]
 	pub type BeefyMmrLeaf = pallet_beefy_mmr;
+
+	// After the MMR: a block's hook clears the previous block's messages once its leaf has their root.
+	#[runtime::pallet_index(17)]
+	pub type Settlement = pallet_settlement;
 }

@@ -5,6 +5,8 @@
 //! - `mmr_generateProof` proves a block's leaf against that root; the runtime verifies the proof, and the leaf
 //!   is the parent block's number and hash, the next BEEFY set (4 validators, the Merkle root of their Ethereum
 //!   addresses) and the messages root.
+//! - A message to Ethereum (a revenue-share token bridged out) is proven in its block's messages root, which the
+//!   next block's leaf carries under a root the validators signed.
 //! - Sessions rotate (20 blocks in the preset) and BEEFY hands over: a commitment signed by set 1 follows the
 //!   leaves that announced set 1.
 
@@ -13,7 +15,10 @@ use std::time::{Duration, Instant};
 use codec::{Decode, Encode};
 use serde_json::{json, Value};
 use sibyl_client::rpc::{hex, unhex, Rpc};
-use sibyl_e2e::{network_lock, wait_for, Network};
+use pallet_settlement::message::{Kind, MessageProof};
+use sibyl_e2e::{network_lock, tx, wait_for, Network};
+use sp_core::Pair;
+use sp_keyring::Sr25519Keyring;
 use sibyl_runtime::Hash;
 use sp_consensus_beefy::{
 	ecdsa_crypto::{AuthorityId as BeefyId, Signature as BeefySignature},
@@ -159,6 +164,62 @@ fn validators_sign_mmr_roots_that_prove_each_blocks_leaf_and_hand_over_each_sess
 	assert_eq!(
 		<Keccak256 as sp_runtime::traits::Hash>::hash(&leaf.encode()),
 		Hash::from(sp_crypto_hashing::keccak_256(&leaf.encode()))
+	);
+
+	// A message to Ethereum: Ferdie (SmolLM2's owner) creates its revenue-share token and bridges units out.
+	let ctx = net.expect(tx::fetch_context(&rpc));
+	let ferdie = Sr25519Keyring::Ferdie.pair();
+	let ferdie_id: sibyl_runtime::AccountId = ferdie.public().into();
+	let nonce = net.expect(rpc.next_nonce(&ferdie_id));
+	let from = net.expect(rpc.best_number());
+	let create = sibyl_runtime::RuntimeCall::Revshare(pallet_revshare::Call::create_token {
+		model: 0,
+		name: b"SmolLM2 revenue".to_vec(),
+		symbol: b"SMOL".to_vec(),
+		decimals: 0,
+		supply: 1_000_000,
+		min_balance: 1,
+		claim_share: sp_runtime::Perbill::from_percent(60),
+		treasury_share: sp_runtime::Perbill::from_percent(10),
+	});
+	let recipient = sp_core::H160::repeat_byte(0x42);
+	let bridge = sibyl_runtime::RuntimeCall::Settlement(pallet_settlement::Call::bridge_out {
+		model: 0,
+		recipient,
+		amount: 250_000,
+	});
+	let xt1 = tx::signed(&ctx, &ferdie, nonce, create, None);
+	let xt2 = tx::signed(&ctx, &ferdie, nonce + 1, bridge, None);
+	net.expect(rpc.submit(&xt1)).unwrap_or_else(|e| panic!("create_token refused: {e}"));
+	net.expect(rpc.submit(&xt2)).unwrap_or_else(|e| panic!("bridge_out refused: {e}"));
+	let (queued_at, queued_hash, _) =
+		net.expect(sibyl_e2e::inference::await_success(&rpc, &xt2, from, Duration::from_secs(90)));
+	let messages: Vec<(u64, Vec<u8>)> = net.expect(call_at(&rpc, "SettlementApi_messages", &[], queued_hash));
+	let (msg_nonce, msg_leaf) = messages.last().cloned().expect("the block queued the mint message");
+	assert_eq!(msg_leaf, pallet_settlement::message::leaf(msg_nonce, Kind::TokenMint, &pallet_settlement::message::token_mint_body(0, recipient, 250_000)));
+	let msg_proof: Option<MessageProof> =
+		net.expect(call_at(&rpc, "SettlementApi_message_proof", &msg_nonce.encode(), queued_hash));
+	let msg_proof = msg_proof.expect("a proof at the block that queued it");
+	assert!(pallet_settlement::message::verify(&msg_proof));
+	// The next block's leaf carries the block's messages root, under a root the validators sign.
+	let (_, committed) = net.expect(wait_for("a BEEFY commitment past the message", Duration::from_secs(120), Duration::from_secs(1), || {
+		let h = beefy_head(&rpc)?;
+		let (n, _) = rpc.header(h)?;
+		Ok((n > queued_at).then_some((n, h)))
+	}));
+	let (committed_number, _) = net.expect(rpc.header(committed));
+	let proof_c = net.expect(beefy_justification(&rpc, committed)).expect("a BEEFY justification");
+	let set_c = net.expect(validator_set(&rpc, committed));
+	let (root_c, _) = check_commitment(&proof_c, &set_c);
+	let (leaf_n1, leaves_n1, proof_n1) = net.expect(leaf_proof(&rpc, queued_at + 1, committed_number, committed));
+	assert_eq!(leaf_n1.leaf_extra, Hash::from(msg_proof.root), "block #{}'s leaf carries #{queued_at}'s messages root", queued_at + 1);
+	let verified: Result<(), sp_mmr_primitives::Error> =
+		net.expect(rpc.runtime_call("MmrApi_verify_proof_stateless", &(root_c, leaves_n1, proof_n1).encode()));
+	assert_eq!(verified, Ok(()));
+	eprintln!(
+		"message {msg_nonce} (a mint of 250,000 units to {recipient:?}) queued at #{queued_at}, in #{}'s leaf, under the root BEEFY signed at #{committed_number}, {:.0} s in",
+		queued_at + 1,
+		started.elapsed().as_secs_f64()
 	);
 
 	// The handover: a later session's set signs, and the leaves announced it first.

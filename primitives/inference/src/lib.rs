@@ -20,6 +20,7 @@ extern crate alloc;
 pub mod aigc;
 pub mod dispute;
 pub mod revshare;
+pub mod settlement;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

@@ -40,19 +40,11 @@ parameter_types! {
 	pub LeafVersion: MmrLeafVersion = MmrLeafVersion::new(0, 0);
 }
 
-/// A leaf's `leaf_extra`: the Merkle root of the block's messages to Ethereum. No pallet sends any yet, so it
-/// is the zero hash.
-pub struct OutboundRoot;
-impl sp_consensus_beefy::mmr::BeefyDataProvider<H256> for OutboundRoot {
-	fn extra_data() -> H256 {
-		H256::zero()
-	}
-}
-
 impl pallet_beefy_mmr::Config for Runtime {
 	type LeafVersion = LeafVersion;
 	type BeefyAuthorityToMerkleLeaf = pallet_beefy_mmr::BeefyEcdsaToEthereum;
 	type LeafExtra = H256;
-	type BeefyDataProvider = OutboundRoot;
+	// `leaf_extra`: the Merkle root of the previous block's messages to Ethereum.
+	type BeefyDataProvider = crate::Settlement;
 	type WeightInfo = ();
 }

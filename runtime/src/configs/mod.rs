@@ -9,6 +9,7 @@ mod dispute;
 mod inference;
 mod nfts;
 mod revshare;
+mod settlement;
 mod sudo;
 mod system;
 mod timestamp;

@@ -1,0 +1,47 @@
+//! `pallet_settlement`: messages to Ethereum, rooted into the BEEFY MMR leaf.
+
+use frame_support::{parameter_types, traits::ConstU32, PalletId};
+
+use crate::Runtime;
+
+parameter_types! {
+	/// The settlement pallet's account: it holds the revenue-share units bridged to Ethereum.
+	pub const SettlementPalletId: PalletId = PalletId(*b"sbl/sttl");
+}
+
+impl pallet_settlement::Config for Runtime {
+	type Tokens = crate::Revshare;
+	// A relayer delivers a block's messages in one batch transaction; 64 keeps it within Ethereum's gas limit.
+	type MaxMessagesPerBlock = ConstU32<64>;
+	// The longest body: an inference result with 512 output tokens (32-byte words) and its fields.
+	type MaxBodyLen = ConstU32<{ 32 * (512 + 8) }>;
+	type PalletId = SettlementPalletId;
+	type WeightInfo = pallet_settlement::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = BenchHolder;
+}
+
+/// The benchmarks bridge units of a token created for a benchmark model.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct BenchHolder;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_settlement::BenchmarkHelper<crate::AccountId> for BenchHolder {
+	fn holder() -> (crate::AccountId, sibyl_inference_primitives::ModelId, u128) {
+		use pallet_inference::traits::ModelRegistry;
+		let owner: crate::AccountId = frame_benchmarking::account("owner", 0, 0);
+		let model = <crate::Inference as ModelRegistry<crate::AccountId>>::bench_model(&owner);
+		let supply = 1_000_000_000u128;
+		let _ = crate::Revshare::create_token(
+			crate::RuntimeOrigin::signed(owner.clone()),
+			model,
+			b"Bench".to_vec(),
+			b"BNCH".to_vec(),
+			0,
+			supply,
+			1,
+			sp_runtime::Perbill::from_percent(60),
+			sp_runtime::Perbill::from_percent(10),
+		);
+		(owner, model, supply)
+	}
+}
