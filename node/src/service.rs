@@ -1,5 +1,6 @@
 //! The node's service: client and database, transaction pool, networking, Aura block authoring, GRANDPA
-//! finality, off-chain workers and RPC, wired in one place.
+//! finality, BEEFY (the validators' commitments for Ethereum) and the MMR gadget, off-chain workers and RPC, wired
+//! in one place.
 
 use std::{sync::Arc, time::Duration};
 
@@ -44,7 +45,7 @@ type BeefyLinks = (
 /// GRANDPA writes a justification at least every this many blocks, so a syncing node can verify finality.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
 /// BEEFY votes on a new block at least this many blocks after the last one it finalized (besides every session's
-/// first block, which it always signs): a commitment every 4 blocks (24 s) at most, so that a relayer has a fresh
+/// first block, which it always signs): at most one commitment per 4 blocks (24 s), so that a relayer has a fresh
 /// root often without the validators gossiping a vote per block.
 const BEEFY_MIN_BLOCK_DELTA: u32 = 4;
 

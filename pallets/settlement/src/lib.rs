@@ -64,6 +64,9 @@ pub mod pallet {
 	pub trait Config: frame_system::Config {
 		/// Models' revenue-share units (the revenue-share pallet's `fungibles`).
 		type Tokens: Mutate<Self::AccountId, AssetId = ModelId, Balance = u128>;
+		/// The worst-case weight of one transfer of [`Config::Tokens`] (the token pallet's own benchmark), added
+		/// to this pallet's measured part of a call that moves units.
+		type TransferWeight: Get<Weight>;
 		/// Most messages one block may queue.
 		#[pallet::constant]
 		type MaxMessagesPerBlock: Get<u32>;
@@ -177,7 +180,7 @@ pub mod pallet {
 		/// Locks `amount` units of `model`'s revenue-share token from the caller here and queues a message that
 		/// mints as many bridged units to `recipient` on Ethereum.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::bridge_out())]
+		#[pallet::weight(T::WeightInfo::bridge_out().saturating_add(T::TransferWeight::get()))]
 		pub fn bridge_out(origin: OriginFor<T>, model: ModelId, recipient: H160, amount: u128) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(amount > 0, Error::<T>::ZeroAmount);

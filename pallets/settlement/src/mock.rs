@@ -87,6 +87,7 @@ impl pallet_revshare::Config for Test {
 
 impl pallet_settlement::Config for Test {
 	type Tokens = Revshare;
+	type TransferWeight = ();
 	type MaxMessagesPerBlock = ConstU32<MAX_MESSAGES>;
 	type MaxBodyLen = ConstU32<MAX_BODY>;
 	type PalletId = SettlementPalletId;

@@ -30,7 +30,7 @@ impl pallet_mmr::Config for Runtime {
 	type LeafData = BeefyMmrLeaf;
 	type OnNewRoot = pallet_beefy_mmr::DepositBeefyDigest<Runtime>;
 	type BlockHashProvider = pallet_mmr::DefaultBlockHashProvider<Runtime>;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_mmr::WeightInfo<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
 }
@@ -46,5 +46,5 @@ impl pallet_beefy_mmr::Config for Runtime {
 	type LeafExtra = H256;
 	// `leaf_extra`: the Merkle root of the previous block's messages to Ethereum.
 	type BeefyDataProvider = crate::Settlement;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_beefy_mmr::WeightInfo<Runtime>;
 }

@@ -9,8 +9,18 @@ parameter_types! {
 	pub const SettlementPalletId: PalletId = PalletId(*b"sbl/sttl");
 }
 
+/// A revenue-share transfer at its worst (the number of holders it is charged for, grant proposals open).
+pub struct RevshareTransferWeight;
+impl frame_support::traits::Get<frame_support::weights::Weight> for RevshareTransferWeight {
+	fn get() -> frame_support::weights::Weight {
+		use pallet_revshare::WeightInfo as _;
+		crate::weights::pallet_revshare::WeightInfo::<Runtime>::transfer(pallet_revshare::HOLDERS_CHARGED)
+	}
+}
+
 impl pallet_settlement::Config for Runtime {
 	type Tokens = crate::Revshare;
+	type TransferWeight = RevshareTransferWeight;
 	// A relayer delivers a block's messages in one batch transaction; 64 keeps it within Ethereum's gas limit.
 	type MaxMessagesPerBlock = ConstU32<64>;
 	// The longest body: an inference result with 512 output tokens (32-byte words) and its fields.
