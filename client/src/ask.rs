@@ -21,7 +21,7 @@ use sibyl_inference_primitives::{
 use sibyl_runtime::{AccountId, Balance, BlockNumber, Hash, Runtime, RuntimeCall, RuntimeEvent};
 use sp_core::{sr25519, Pair};
 
-use crate::rpc::{extrinsic_hash, hex, unhex, Rpc};
+use crate::rpc::{extrinsic_hash, hex, Rpc};
 
 /// A request view of this runtime.
 pub type Request = RequestView<AccountId, Balance, BlockNumber>;
@@ -75,19 +75,10 @@ pub struct Finished {
 	pub held: Balance,
 }
 
-fn runtime_call_at<T: Decode>(rpc: &Rpc, method: &str, args: &[u8], at: Option<Hash>) -> Result<T, String> {
-	let params = match at {
-		Some(h) => json!([method, hex(args), hex(h.as_bytes())]),
-		None => json!([method, hex(args)]),
-	};
-	let v = rpc.call("state_call", params)?;
-	let bytes = unhex(v.as_str().ok_or_else(|| format!("bad state_call answer: {v}"))?)?;
-	T::decode(&mut &bytes[..]).map_err(|e| format!("{method} answered undecodable bytes: {e}"))
-}
 
 /// The model `id`.
 pub fn model(rpc: &Rpc, id: ModelId) -> Result<ModelView<AccountId, Balance>, String> {
-	runtime_call_at::<Option<ModelView<AccountId, Balance>>>(rpc, "InferenceApi_model", &id.encode(), None)?
+	rpc.runtime_call_at::<Option<ModelView<AccountId, Balance>>>("InferenceApi_model", &id.encode(), None)?
 		.ok_or_else(|| format!("no model {id} on this chain"))
 }
 
@@ -105,23 +96,18 @@ pub fn detokenize(rpc: &Rpc, root: &[u8; 32], tokens: &[u32]) -> Result<String, 
 
 /// The exact amount a request holds.
 pub fn quote(rpc: &Rpc, model: ModelId, max_new: u32, tip: Balance) -> Result<Quote<Balance>, String> {
-	runtime_call_at::<Result<Quote<Balance>, QuoteError>>(
-		rpc,
-		"InferenceApi_quote",
-		&(model, max_new, tip).encode(),
-		None,
-	)?
+	rpc.runtime_call_at::<Result<Quote<Balance>, QuoteError>>("InferenceApi_quote", &(model, max_new, tip).encode(), None)?
 	.map_err(|e| format!("no quote: {e:?}"))
 }
 
 /// Request `id` at block `at` (best if `None`).
 pub fn request(rpc: &Rpc, id: RequestId, at: Option<Hash>) -> Result<Option<Request>, String> {
-	runtime_call_at(rpc, "InferenceApi_request", &id.encode(), at)
+	rpc.runtime_call_at("InferenceApi_request", &id.encode(), at)
 }
 
 /// The final result of request `id` at block `at` (best if `None`).
 pub fn final_result(rpc: &Rpc, id: RequestId, at: Option<Hash>) -> Result<Option<Answer>, String> {
-	runtime_call_at(rpc, "InferenceApi_final_result", &id.encode(), at)
+	rpc.runtime_call_at("InferenceApi_final_result", &id.encode(), at)
 }
 
 /// `Inference::submit` signed by `signer` with `nonce` for the chain of `ctx` (immortal, no tip).
@@ -287,10 +273,10 @@ pub type Game = sibyl_inference_primitives::dispute::Game<AccountId, Balance, Bl
 
 /// The games on request `id`'s results (each challenger's latest), oldest first, at block `at` (best if `None`).
 pub fn games(rpc: &Rpc, id: RequestId, at: Option<Hash>) -> Result<Vec<(GameId, Game)>, String> {
-	let ids: Vec<GameId> = runtime_call_at(rpc, "DisputeApi_games_of", &id.encode(), at)?;
+	let ids: Vec<GameId> = rpc.runtime_call_at("DisputeApi_games_of", &id.encode(), at)?;
 	let mut out = vec![];
 	for g in ids {
-		if let Some(game) = runtime_call_at::<Option<Game>>(rpc, "DisputeApi_game", &g.encode(), at)? {
+		if let Some(game) = rpc.runtime_call_at::<Option<Game>>("DisputeApi_game", &g.encode(), at)? {
 			out.push((g, game));
 		}
 	}
@@ -337,5 +323,5 @@ pub fn describe_game(g: &Game) -> String {
 
 /// The result of request `id` in any state, at block `at` (best if `None`).
 pub fn proposed_result(rpc: &Rpc, id: RequestId, at: Option<Hash>) -> Result<Option<Answer>, String> {
-	runtime_call_at(rpc, "InferenceApi_proposed_result", &id.encode(), at)
+	rpc.runtime_call_at("InferenceApi_proposed_result", &id.encode(), at)
 }

@@ -157,7 +157,17 @@ impl Rpc {
 
 	/// `state_call` of runtime API `method` with SCALE-encoded `args` at the best block, decoded as `T`.
 	pub fn runtime_call<T: Decode>(&self, method: &str, args: &[u8]) -> Result<T, String> {
-		let v = self.call("state_call", json!([method, hex(args)]))?;
+		self.runtime_call_at(method, args, None)
+	}
+
+	/// `state_call` of runtime API `method` with SCALE-encoded `args` at block `at` (the best block if `None`),
+	/// decoded as `T`.
+	pub fn runtime_call_at<T: Decode>(&self, method: &str, args: &[u8], at: Option<Hash>) -> Result<T, String> {
+		let params = match at {
+			Some(h) => json!([method, hex(args), hex(h.as_bytes())]),
+			None => json!([method, hex(args)]),
+		};
+		let v = self.call("state_call", params)?;
 		let bytes = unhex(v.as_str().ok_or_else(|| format!("bad state_call answer: {v}"))?)?;
 		T::decode(&mut &bytes[..]).map_err(|e| format!("{method} answered undecodable bytes: {e}"))
 	}

@@ -54,9 +54,7 @@ fn beefy_justification(rpc: &Rpc, hash: Hash) -> Result<Option<Proof>, String> {
 
 /// A runtime API call at block `at`.
 fn call_at<T: Decode>(rpc: &Rpc, method: &str, args: &[u8], at: Hash) -> Result<T, String> {
-	let raw = rpc.call("state_call", json!([method, hex(args), hex(at.as_bytes())]))?;
-	let bytes = unhex(raw.as_str().ok_or("state_call: not a string")?)?;
-	T::decode(&mut &bytes[..]).map_err(|e| format!("{method}: {e}"))
+	rpc.runtime_call_at(method, args, Some(at))
 }
 
 /// The BEEFY validator set at block `at`.
