@@ -153,10 +153,11 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Clears the last block's messages (their root is already in this block's MMR leaf: the MMR pallet's
-		/// hook runs before this one) and charges `on_finalize`'s root over a full block.
+		/// hook runs before this one) and charges `on_finalize` for a block without messages: each message's
+		/// share of the root is charged to the call that queues it ([`Pallet::queue_weight`]).
 		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
 			Messages::<T>::kill();
-			T::WeightInfo::on_initialize().saturating_add(T::WeightInfo::on_finalize(T::MaxMessagesPerBlock::get()))
+			T::WeightInfo::on_initialize().saturating_add(T::WeightInfo::on_finalize(0))
 		}
 
 		fn on_finalize(_n: BlockNumberFor<T>) {
@@ -180,7 +181,9 @@ pub mod pallet {
 		/// Locks `amount` units of `model`'s revenue-share token from the caller here and queues a message that
 		/// mints as many bridged units to `recipient` on Ethereum.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::bridge_out().saturating_add(T::TransferWeight::get()))]
+		#[pallet::weight(
+			T::WeightInfo::bridge_out().saturating_add(T::TransferWeight::get()).saturating_add(Pallet::<T>::queue_weight())
+		)]
 		pub fn bridge_out(origin: OriginFor<T>, model: ModelId, recipient: H160, amount: u128) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(amount > 0, Error::<T>::ZeroAmount);
@@ -199,8 +202,15 @@ pub mod pallet {
 			T::PalletId::get().into_account_truncating()
 		}
 
+		/// What one queued message adds to the block's `on_finalize` (its leaf encoded and hashed into the root,
+		/// at the longest body). A call that queues messages adds this to its weight for each.
+		pub fn queue_weight() -> Weight {
+			T::WeightInfo::on_finalize(1).saturating_sub(T::WeightInfo::on_finalize(0))
+		}
+
 		/// Queues a message in this block; returns its nonce. Fails, queuing nothing, when the block is full or
-		/// the body too long (so a caller's whole call fails and nothing is half done).
+		/// the body too long (so a caller's whole call fails and nothing is half done). The caller's weight must
+		/// include [`Pallet::queue_weight`].
 		pub fn queue(kind: Kind, body: Vec<u8>) -> Result<u64, DispatchError> {
 			let body: BoundedVec<u8, T::MaxBodyLen> = body.try_into().map_err(|_| Error::<T>::BodyTooLong)?;
 			let nonce = NextNonce::<T>::get();

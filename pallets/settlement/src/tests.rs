@@ -112,3 +112,21 @@ fn try_state_catches_units_that_left_the_bridge_account() {
 		assert!(Settlement::do_try_state().is_err());
 	});
 }
+
+#[test]
+fn each_queued_message_pays_its_share_of_the_blocks_root_and_an_empty_block_pays_none() {
+	use crate::WeightInfo;
+	use frame_support::{dispatch::GetDispatchInfo, traits::Hooks};
+	new_test_ext().execute_with(|| {
+		let per_message = Settlement::queue_weight();
+		assert!(per_message.ref_time() > 0);
+		let call = crate::Call::<Test>::bridge_out { model: MODEL, recipient: RECIPIENT, amount: 1 };
+		let charged = call.get_dispatch_info().call_weight;
+		assert_eq!(charged, <() as WeightInfo>::bridge_out().saturating_add(per_message));
+		// The hook reserves only an empty block's root.
+		let hook = Settlement::on_initialize(2);
+		assert_eq!(hook, <() as WeightInfo>::on_initialize().saturating_add(<() as WeightInfo>::on_finalize(0)));
+		let full = <() as WeightInfo>::on_initialize().saturating_add(<() as WeightInfo>::on_finalize(MAX_MESSAGES));
+		assert!(hook.ref_time() < full.ref_time());
+	});
+}
