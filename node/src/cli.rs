@@ -16,6 +16,21 @@ pub struct Cli {
 	/// Inference options.
 	#[clap(flatten)]
 	pub inference: InferenceParams,
+
+	/// Ethereum bridge options.
+	#[clap(flatten)]
+	pub ethereum: EthereumParams,
+}
+
+/// Where a validator reads the Ethereum gateway's events, to attest them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EthereumParams {
+	/// JSON-RPC endpoint (HTTP) of an Ethereum node that serves the gateway's chain. A validator's off-chain
+	/// worker reads the gateway's `InferenceRequested` and `TokensToSibyl` logs from it and attests them with the
+	/// node's operator key; without it, the node attests nothing. Trust: this endpoint decides only this node's
+	/// votes; an event needs more than two thirds of the validators.
+	#[arg(long, value_name = "URL")]
+	pub eth_rpc: Option<String>,
 }
 
 /// How the node runs inference for its operator keys' off-chain workers and its `inference_*` RPC methods.

@@ -180,6 +180,7 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let inference = cli.inference.clone();
+			let ethereum = cli.ethereum.clone();
 			runner.run_node_until_exit(|mut config| async move {
 				// The MMR pallet writes its nodes through off-chain indexing; MMR proofs (`mmr_generateProof`,
 				// what the Ethereum relayer asks for) read them from there.
@@ -187,10 +188,10 @@ pub fn run() -> sc_cli::Result<()> {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<Block, <Block as sp_runtime::traits::Block>::Hash>,
-					>(config, inference)
+					>(config, inference, ethereum)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p =>
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config, inference)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, inference, ethereum)
 							.map_err(sc_cli::Error::Service),
 				}
 			})

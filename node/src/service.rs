@@ -163,6 +163,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
 	config: Configuration,
 	inference: crate::cli::InferenceParams,
+	ethereum: crate::cli::EthereumParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -245,6 +246,22 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			Some(&operator_seed),
 		)
 		.map_err(|e| ServiceError::Other(format!("operator key {operator_seed}: {e:?}")))?;
+	}
+
+	// The Ethereum endpoint, for the settlement pallet's off-chain worker (its persistent off-chain storage).
+	if let Some(mut storage) = backend.offchain_storage() {
+		use sp_core::offchain::OffchainStorage;
+		let key = pallet_settlement::offchain::ETH_RPC_KEY;
+		match &ethereum.eth_rpc {
+			Some(url) => {
+				if !(url.starts_with("http://") || url.starts_with("https://")) {
+					return Err(ServiceError::Other(format!("--eth-rpc {url}: an http:// or https:// URL")));
+				}
+				storage.set(sp_core::offchain::STORAGE_PREFIX, key, url.as_bytes());
+				log::info!("Ethereum endpoint for attestations: {url}");
+			},
+			None => storage.remove(sp_core::offchain::STORAGE_PREFIX, key),
+		}
 	}
 
 	let models = crate::inference::ModelStore::open(inference.model_dir());

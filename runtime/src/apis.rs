@@ -262,7 +262,7 @@ impl_runtime_apis! {
 
 	impl sibyl_inference_primitives::settlement::SettlementApi<Block> for Runtime {
 		fn messages() -> Vec<(u64, Vec<u8>)> {
-			pallet_settlement::Messages::<Runtime>::get().iter().map(|m| (m.nonce, m.leaf())).collect()
+			Settlement::messages()
 		}
 
 		fn message_proof(nonce: u64) -> Option<sibyl_inference_primitives::settlement::MessageProof> {

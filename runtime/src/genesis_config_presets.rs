@@ -118,13 +118,19 @@ fn genesis(
 		.collect();
 	let mut endowed = endowed;
 	endowed.extend(operators.iter().cloned());
+	// The account that pays Sibyl's fee for requests made on Ethereum (their fee in wei stays in the gateway).
+	endowed.push(pallet_settlement::Pallet::<crate::Runtime>::eth_account());
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|who| (who, ENDOWMENT)).collect::<Vec<_>>(),
 		},
 		inference: InferenceConfig { params: Some(params), models, operators: serving },
 		revshare: RevshareConfig { voting_period: Some(voting_period) },
-		validators: ValidatorsConfig { validators: validator_accounts, session_length: Some(session_length) },
+		validators: ValidatorsConfig {
+			validators: validator_accounts.clone(),
+			session_length: Some(session_length),
+			operators: validator_accounts.into_iter().zip(operators.iter().cloned()).collect::<Vec<_>>(),
+		},
 		session: SessionConfig { keys: session_keys },
 		sudo: SudoConfig { key: Some(root) },
 	})

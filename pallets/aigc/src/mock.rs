@@ -89,6 +89,7 @@ impl pallet_inference::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Revenue = Revshare;
+	type OnEnd = ();
 	type ProtocolAccount = ProtocolAccount;
 	type ModelDeposit = ConstU128<500>;
 	type MinOperatorBond = ConstU128<MIN_BOND>;

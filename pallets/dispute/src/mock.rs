@@ -83,6 +83,7 @@ impl pallet_inference::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Revenue = ();
+	type OnEnd = ();
 	type ProtocolAccount = ProtocolAccount;
 	type ModelDeposit = ConstU64<MODEL_DEPOSIT>;
 	type MinOperatorBond = ConstU64<MIN_BOND>;

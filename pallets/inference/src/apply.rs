@@ -2,6 +2,8 @@
 //! [`crate::lifecycle`] and moves exactly the amounts it implies.
 
 use alloc::vec::Vec;
+
+use crate::traits::OnRequestEnd;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -42,7 +44,9 @@ impl<T: Config> DrawCosts<T> {
 	pub(crate) fn get() -> Self {
 		let base = T::WeightInfo::draws(0).max(T::WeightInfo::draws_refunded(0));
 		let assigned = T::WeightInfo::draws(1).saturating_sub(T::WeightInfo::draws(0));
-		let refunded = T::WeightInfo::draws_refunded(1).saturating_sub(T::WeightInfo::draws_refunded(0));
+		let refunded = T::WeightInfo::draws_refunded(1)
+			.saturating_sub(T::WeightInfo::draws_refunded(0))
+			.saturating_add(T::OnEnd::end_weight());
 		let probe = T::WeightInfo::probes(2).saturating_sub(T::WeightInfo::probes(1));
 		let extra = probe.saturating_mul(T::MaxOperatorsPerModel::get().saturating_sub(1).into());
 		let worst = assigned.max(refunded).saturating_add(extra);
@@ -54,8 +58,14 @@ impl<T: Config> DrawCosts<T> {
 pub(crate) fn worst_wake<T: Config>() -> Weight {
 	T::WeightInfo::wake_stale()
 		.max(T::WeightInfo::wake_prune())
-		.max(T::WeightInfo::wake_deadline())
-		.max(T::WeightInfo::wake_finalize().saturating_add(T::Revenue::revenue_weight()))
+		.max(T::WeightInfo::wake_deadline().saturating_add(T::OnEnd::end_weight()))
+		.max(T::WeightInfo::wake_finalize().saturating_add(end_extra::<T>()))
+}
+
+/// What finalizing a request costs beyond the benchmarks' `()` hooks: the model's revenue and whoever hears
+/// of its end.
+pub(crate) fn end_extra<T: Config>() -> Weight {
+	T::Revenue::revenue_weight().saturating_add(T::OnEnd::end_weight())
 }
 
 /// The least [`Config::HookWeight`] that lets the hook make progress: an idle hook, one scheduled item and one
@@ -225,6 +235,7 @@ impl<T: Config> Pallet<T> {
 		Self::schedule_prune(id, &mut r, now);
 		Requests::<T>::insert(id, r);
 		Self::deposit_event(Event::RequestCancelled { request: id, refunded });
+		T::OnEnd::on_refunded(id);
 		Ok(())
 	}
 
@@ -453,6 +464,7 @@ impl<T: Config> Pallet<T> {
 		r.status = lifecycle::refund(now, reason);
 		Self::schedule_prune(id, r, now);
 		Self::deposit_event(Event::RequestRefunded { request: id, refunded, reason });
+		T::OnEnd::on_refunded(id);
 	}
 
 	/// Pays out a final result: the fee for its output length split between operator, model and protocol;
@@ -489,6 +501,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::close_work(operator);
 		res.fee_paid = fee;
+		T::OnEnd::on_finalized(id, r.model, &res.output, res.final_root, fee);
 		Results::<T>::insert(id, res);
 		r.status = RequestStatus::Finalized { at: now };
 		Self::schedule_prune(id, r, now);
@@ -600,7 +613,7 @@ impl<T: Config> Pallet<T> {
 				_ => Self::end_with_refund(id, &mut r, now, RefundReason::DeadlineMissed),
 			}
 			Requests::<T>::insert(id, r);
-			return T::WeightInfo::wake_deadline();
+			return T::WeightInfo::wake_deadline().saturating_add(T::OnEnd::end_weight());
 		}
 		match lifecycle::window_passed(&r.status, now) {
 			lifecycle::WindowOutcome::Finalize { operator } => {
@@ -610,7 +623,7 @@ impl<T: Config> Pallet<T> {
 			lifecycle::WindowOutcome::Wait | lifecycle::WindowOutcome::Stale => {},
 		}
 		Requests::<T>::insert(id, r);
-		T::WeightInfo::wake_finalize().saturating_add(T::Revenue::revenue_weight())
+		T::WeightInfo::wake_finalize().saturating_add(end_extra::<T>())
 	}
 
 	/// The seed of this block's operator draws: the hash of the previous block, which includes the requests

@@ -100,6 +100,15 @@ pub(crate) fn finalized_for<T: Config>(requester: &T::AccountId, prompt_len: u32
 	id
 }
 
+/// A model `requester` (funded) can ask, with every operator slot taken, for other pallets' benchmarks.
+pub(crate) fn servable_for<T: Config>(requester: &T::AccountId) -> ModelId {
+	rich::<T>(requester);
+	let owner: T::AccountId = frame_benchmarking::account("servable-owner", 0, 0);
+	let m = model_owned_by::<T>(&owner);
+	operators::<T>(m, T::MaxOperatorsPerModel::get());
+	m
+}
+
 /// Bonds `n` operators for `model` (up to the model's limit); returns them.
 fn operators<T: Config>(model: ModelId, n: u32) -> Vec<T::AccountId> {
 	let have = ModelOperators::<T>::decode_len(model).unwrap_or(0) as u32;

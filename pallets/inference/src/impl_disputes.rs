@@ -63,7 +63,7 @@ impl<T: Config> ResultDisputes<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> fo
 	}
 
 	fn uphold_extra_weight() -> frame_support::weights::Weight {
-		<T::Revenue as crate::traits::ModelRevenue<T::AccountId, BalanceOf<T>>>::revenue_weight()
+		crate::apply::end_extra::<T>()
 	}
 
 	fn uphold(request: RequestId) -> DispatchResult {

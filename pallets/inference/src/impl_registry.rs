@@ -1,11 +1,36 @@
-//! [`ModelRegistry`] and [`FinalResults`] for other pallets: who owns a model, and finalized answers.
+//! [`ModelRegistry`], [`FinalResults`] and [`Oracle`] for other pallets: who owns a model, finalized answers, and
+//! submitting requests.
 
 use crate::{
 	lifecycle::RequestStatus,
-	traits::{FinalResult, FinalResults, ModelRegistry},
+	traits::{FinalResult, FinalResults, ModelRegistry, Oracle},
 	types::{ModelId, RequestId},
-	Config, Models, Pallet, Requests, Results,
+	BalanceOf, Config, Error, Models, Pallet, Requests, Results, WeightInfo,
 };
+use alloc::vec::Vec;
+use frame_support::traits::Get;
+use sp_runtime::{traits::Zero, DispatchError};
+
+impl<T: Config> Oracle<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn max_fee(model: ModelId, max_new: u32) -> Result<BalanceOf<T>, DispatchError> {
+		let m = Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)?;
+		let terms = Self::terms(&m, max_new, Zero::zero())?;
+		Ok(terms.max_fee().ok_or(Error::<T>::FeeOverflow)?)
+	}
+
+	fn submit(who: T::AccountId, model: ModelId, prompt: Vec<u32>, max_new: u32) -> Result<RequestId, DispatchError> {
+		Self::do_submit(who, model, prompt, max_new, Zero::zero())
+	}
+
+	fn submit_weight(prompt_len: u32) -> frame_support::weights::Weight {
+		T::WeightInfo::submit(prompt_len.min(T::MaxPromptTokens::get()))
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_servable(requester: &T::AccountId) -> ModelId {
+		crate::benchmarking::servable_for::<T>(requester)
+	}
+}
 
 impl<T: Config> ModelRegistry<T::AccountId> for Pallet<T> {
 	fn owner(model: ModelId) -> Option<T::AccountId> {

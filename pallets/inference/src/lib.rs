@@ -100,7 +100,7 @@ pub mod pallet {
 	use crate::{
 		lifecycle::{RefundReason, RequestStatus, TransitionError},
 		registration::ConfigError,
-		traits::ModelRevenue,
+		traits::{ModelRevenue, OnRequestEnd},
 		types::*,
 		WeightInfo,
 	};
@@ -169,6 +169,8 @@ pub mod pallet {
 		type RuntimeHoldReason: From<HoldReason>;
 		/// Where a model's revenue goes.
 		type Revenue: ModelRevenue<Self::AccountId, BalanceOf<Self>>;
+		/// Hears how each request ends (the Ethereum bridge); `()` for nobody.
+		type OnEnd: crate::traits::OnRequestEnd<BalanceOf<Self>>;
 		/// Receives the protocol's share of every fee; must exist (endowed at genesis).
 		#[pallet::constant]
 		type ProtocolAccount: Get<Self::AccountId>;
@@ -720,7 +722,7 @@ pub mod pallet {
 
 		/// Cancels a request before a result is proposed (requester only); everything held is returned.
 		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::cancel())]
+		#[pallet::weight(T::WeightInfo::cancel().saturating_add(T::OnEnd::end_weight()))]
 		pub fn cancel(origin: OriginFor<T>, request: RequestId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_cancel(&who, request)

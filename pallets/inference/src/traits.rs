@@ -1,5 +1,6 @@
 //! How other pallets plug into the oracle: where model revenue goes ([`ModelRevenue`]), who owns a model
-//! ([`ModelRegistry`]) and how a dispute game holds, upholds or rejects a proposed result ([`ResultDisputes`]).
+//! ([`ModelRegistry`]), how a dispute game holds, upholds or rejects a proposed result ([`ResultDisputes`]), and
+//! how a bridge submits requests on its users' behalf ([`Oracle`]) and hears how they end ([`OnRequestEnd`]).
 
 use alloc::vec::Vec;
 use sp_runtime::DispatchResult;
@@ -27,6 +28,40 @@ impl<AccountId: Clone, Balance> ModelRevenue<AccountId, Balance> for () {
 	fn revenue_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
 	}
+}
+
+/// Hears how every request ends, for a pallet that submitted requests on someone's behalf (the Ethereum
+/// bridge answers or refunds on Ethereum). Called once per request, after its money is settled.
+pub trait OnRequestEnd<Balance> {
+	/// `request` to `model` was finalized with `output` and `final_root`; `fee` was paid.
+	fn on_finalized(request: RequestId, model: ModelId, output: &[u32], final_root: Root, fee: Balance);
+	/// `request` ended without an answer (refunded or cancelled); everything held was returned.
+	fn on_refunded(request: RequestId);
+	/// The most either costs; every path that ends a request charges it.
+	fn end_weight() -> frame_support::weights::Weight;
+}
+
+impl<Balance> OnRequestEnd<Balance> for () {
+	fn on_finalized(_: RequestId, _: ModelId, _: &[u32], _: Root, _: Balance) {}
+	fn on_refunded(_: RequestId) {}
+	fn end_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// Submitting requests from another pallet, as if `who` had signed [`crate::Call::submit`] without a tip.
+pub trait Oracle<AccountId, Balance> {
+	/// What a request to `model` for at most `max_new` tokens holds from its requester.
+	fn max_fee(model: ModelId, max_new: u32) -> Result<Balance, sp_runtime::DispatchError>;
+	/// Submits the request (holding [`Self::max_fee`] from `who`); its id.
+	fn submit(who: AccountId, model: ModelId, prompt: Vec<u32>, max_new: u32)
+		-> Result<RequestId, sp_runtime::DispatchError>;
+	/// The weight of [`Self::submit`] with a prompt of `prompt_len` tokens.
+	fn submit_weight(prompt_len: u32) -> frame_support::weights::Weight;
+	/// Benchmarks only: a model anyone can ask, served by an operator other than `requester`, with the
+	/// longest prompt and output allowed.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bench_servable(requester: &AccountId) -> ModelId;
 }
 
 /// Who owns a registered model, for pallets that act on a model's behalf (its revenue-share token).
@@ -124,8 +159,8 @@ pub trait ResultDisputes<AccountId, Balance, BlockNumber> {
 	fn open_dispute(request: RequestId) -> DispatchResult;
 	/// A game ended with the result upheld; when no game is left it finalizes as usual.
 	fn uphold(request: RequestId) -> DispatchResult;
-	/// What a finalization through [`Self::uphold`] may cost beyond what a benchmark's model shows: the model's
-	/// revenue hook ([`ModelRevenue::revenue_weight`]).
+	/// What ending a request through [`Self::uphold`] or [`Self::reject`] may cost beyond what a benchmark's model
+	/// shows: the model's revenue hook ([`ModelRevenue::revenue_weight`]) and [`OnRequestEnd::end_weight`].
 	fn uphold_extra_weight() -> frame_support::weights::Weight;
 	/// A game proved the result wrong: the result bond goes to `beneficiary`, the proposer is penalised, and
 	/// the request is answered again by another operator (or refunded). Returns what `beneficiary` received.

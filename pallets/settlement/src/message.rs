@@ -14,7 +14,9 @@ use sp_core::{H160, H256};
 use sp_runtime::traits::Keccak256;
 
 /// What a message asks the gateway to do; the discriminant is the ABI `kind`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub enum Kind {
 	/// An inference result for a request made on Ethereum.
 	InferenceResult = 0,
@@ -31,6 +33,29 @@ pub fn token_mint_body(model: ModelId, recipient: H160, amount: u128) -> Vec<u8>
 		Address::from(recipient.0),
 		U256::from(amount),
 	))
+}
+
+/// The body of a [`Kind::InferenceResult`]: `abi.encode(uint64 ethRequestId, uint64 sibylRequestId,
+/// uint32 modelId, uint32[] outputTokens, bytes32 finalStateRoot)`.
+pub fn result_body(eth_request: u64, sibyl_request: u64, model: ModelId, output: &[u32], final_root: [u8; 32]) -> Vec<u8> {
+	<(
+		sol_data::Uint<64>,
+		sol_data::Uint<64>,
+		sol_data::Uint<32>,
+		sol_data::Array<sol_data::Uint<32>>,
+		sol_data::FixedBytes<32>,
+	) as SolType>::abi_encode_params(&(
+		eth_request,
+		sibyl_request,
+		model,
+		output.to_vec(),
+		alloy_primitives::FixedBytes(final_root),
+	))
+}
+
+/// The body of a [`Kind::Refund`]: `abi.encode(uint64 ethRequestId)`.
+pub fn refund_body(eth_request: u64) -> Vec<u8> {
+	<(sol_data::Uint<64>,) as SolType>::abi_encode_params(&(eth_request,))
 }
 
 /// A message's leaf: `abi.encode(uint64 nonce, uint8 kind, bytes body)`.
@@ -111,6 +136,21 @@ mod tests {
 		assert_eq!(got[32..44], [0u8; 12]);
 		assert_eq!(got[44..64], recipient.0);
 		assert_eq!(U256::from_be_slice(&got[64..]), U256::from(1_000_000_000_000_000_000_000u128));
+	}
+
+	#[test]
+	fn a_result_body_has_five_head_words_then_the_output_array() {
+		let got = result_body(9, 4, 2, &[5, 6, 7], [0xaa; 32]);
+		assert_eq!(got.len(), 5 * 32 + 32 + 3 * 32);
+		assert_eq!(got[..32], word(9));
+		assert_eq!(got[32..64], word(4));
+		assert_eq!(got[64..96], word(2));
+		assert_eq!(got[96..128], word(5 * 32), "the array's offset");
+		assert_eq!(got[128..160], [0xaa; 32]);
+		assert_eq!(got[160..192], word(3));
+		assert_eq!(got[192..224], word(5));
+		assert_eq!(got[256..288], word(7));
+		assert_eq!(refund_body(9), word(9).to_vec());
 	}
 
 	#[test]

@@ -1,4 +1,4 @@
-//! Benchmarks (v2): the two root calls, `set_validators` over the set's length.
+//! Benchmarks (v2): the two root calls, `set_validators` over the set's length, and naming an operator.
 
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
@@ -21,6 +21,19 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Root, set.clone());
 		assert_eq!(Validators::<T>::get(), set);
+	}
+
+	/// Replacing an operator the validator named before.
+	#[benchmark]
+	fn set_operator() {
+		let validator: T::AccountId = account("validator", 0, 0);
+		let old: T::AccountId = account("operator", 0, 0);
+		let new: T::AccountId = account("operator", 1, 0);
+		Pallet::<T>::do_set_operator(&validator, &old).expect("free");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(validator.clone()), new.clone());
+		assert_eq!(AttesterOf::<T>::get(&new), Some(validator));
+		assert!(AttesterOf::<T>::get(&old).is_none());
 	}
 
 	#[benchmark]

@@ -12,6 +12,11 @@
 //!   bridge hand over often (each handover costs an Ethereum transaction), a long one keeps a leaving validator's
 //!   key trusted longer.
 //!
+//! - [`OperatorOf`]: the operator account each validator names ([`Pallet::set_operator`], genesis). Its key is what
+//!   the validator's node signs with off-chain: inference results, and attestations of Ethereum events, which count
+//!   for the validator ([`AttesterOf`] is the way back). It is an account, not a session key: it holds bonds and
+//!   pays fees, and a validator changes it at once, without waiting for a rotation.
+//!
 //! The decisions are plain functions in [`schedule`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -87,6 +92,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextRotation<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
+	/// The operator account each validator named.
+	#[pallet::storage]
+	pub type OperatorOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
+
+	/// The validator each operator account acts for (the inverse of [`OperatorOf`]).
+	#[pallet::storage]
+	pub type AttesterOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -95,6 +108,8 @@ pub mod pallet {
 		pub validators: Vec<T::AccountId>,
 		/// Blocks per session; [`Config::DefaultSessionLength`] if `None`.
 		pub session_length: Option<BlockNumberFor<T>>,
+		/// (validator, operator account) pairs.
+		pub operators: Vec<(T::AccountId, T::AccountId)>,
 	}
 
 	#[pallet::genesis_build]
@@ -111,6 +126,9 @@ pub mod pallet {
 			Validators::<T>::put(set);
 			SessionLength::<T>::put(length);
 			NextRotation::<T>::put(length);
+			for (validator, operator) in &self.operators {
+				assert!(Pallet::<T>::do_set_operator(validator, operator).is_ok(), "genesis operators must not repeat");
+			}
 		}
 	}
 
@@ -124,6 +142,8 @@ pub mod pallet {
 		SessionLengthSet { blocks: BlockNumberFor<T> },
 		/// A session started at this block; the next rotation is at `next_rotation`.
 		SessionScheduled { next_rotation: BlockNumberFor<T> },
+		/// `validator`'s operator account is now `operator`.
+		OperatorSet { validator: T::AccountId, operator: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -136,6 +156,8 @@ pub mod pallet {
 		ValidatorWithoutKeys,
 		/// The session length is below `MinSessionLength`.
 		SessionTooShort,
+		/// That account is already another validator's operator.
+		OperatorTaken,
 	}
 
 	#[pallet::hooks]
@@ -151,6 +173,13 @@ pub mod pallet {
 			let set = Validators::<T>::get();
 			ensure!(set.is_empty() || schedule::check_set(&set, |_| true).is_ok(), "the validator set repeats");
 			ensure!(SessionLength::<T>::get() >= T::MinSessionLength::get(), "session length below the minimum");
+			for (validator, operator) in OperatorOf::<T>::iter() {
+				ensure!(AttesterOf::<T>::get(&operator) == Some(validator), "OperatorOf and AttesterOf disagree");
+			}
+			ensure!(
+				OperatorOf::<T>::iter().count() == AttesterOf::<T>::iter().count(),
+				"an operator without its validator"
+			);
 			ensure!(
 				NextRotation::<T>::get() > frame_system::Pallet::<T>::block_number(),
 				"the current session should have ended"
@@ -189,6 +218,40 @@ pub mod pallet {
 			SessionLength::<T>::put(blocks);
 			Self::deposit_event(Event::SessionLengthSet { blocks });
 			Ok(())
+		}
+
+		/// Names `operator` as the caller's operator account (replacing the one it named before), whose key its
+		/// node signs results and attestations with. Any account may name one; it counts while the caller
+		/// validates.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_operator())]
+		pub fn set_operator(origin: OriginFor<T>, operator: T::AccountId) -> DispatchResult {
+			let validator = ensure_signed(origin)?;
+			Self::do_set_operator(&validator, &operator)?;
+			Self::deposit_event(Event::OperatorSet { validator, operator });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		pub(crate) fn do_set_operator(validator: &T::AccountId, operator: &T::AccountId) -> DispatchResult {
+			if let Some(owner) = AttesterOf::<T>::get(operator) {
+				ensure!(&owner == validator, Error::<T>::OperatorTaken);
+			}
+			if let Some(previous) = OperatorOf::<T>::get(validator) {
+				AttesterOf::<T>::remove(previous);
+			}
+			OperatorOf::<T>::insert(validator, operator);
+			AttesterOf::<T>::insert(operator, validator);
+			Ok(())
+		}
+	}
+
+	/// The validator an operator account acts for.
+	pub struct ValidatorOfOperator<T>(core::marker::PhantomData<T>);
+	impl<T: Config> sp_runtime::traits::Convert<T::AccountId, Option<T::AccountId>> for ValidatorOfOperator<T> {
+		fn convert(operator: T::AccountId) -> Option<T::AccountId> {
+			AttesterOf::<T>::get(operator)
 		}
 	}
 

@@ -125,7 +125,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_balances::GenesisConfig::<Test> { balances: (1..=9).map(|a| (a, 100)).collect(), ..Default::default() }
 		.assimilate_storage(&mut t)
 		.expect("balances genesis");
-	pallet_validators::GenesisConfig::<Test> { validators: GENESIS.to_vec(), session_length: Some(SESSION) }
+	pallet_validators::GenesisConfig::<Test> { validators: GENESIS.to_vec(), session_length: Some(SESSION), operators: vec![(1, 101)] }
 		.assimilate_storage(&mut t)
 		.expect("validators genesis");
 	pallet_session::GenesisConfig::<Test> {

@@ -118,3 +118,29 @@ fn try_state_holds_across_rotations() {
 		}
 	});
 }
+
+#[test]
+fn a_validator_names_its_operator_once_per_account_and_can_replace_it() {
+	use crate::{AttesterOf, OperatorOf, ValidatorOfOperator};
+	use sp_runtime::traits::Convert;
+	new_test_ext().execute_with(|| {
+		// Genesis named 101 for validator 1.
+		assert_eq!(ValidatorOfOperator::<Test>::convert(101), Some(1));
+		assert_eq!(ValidatorOfOperator::<Test>::convert(102), None);
+		assert_ok!(Validators::set_operator(RuntimeOrigin::signed(2), 102));
+		assert!(System::events()
+			.iter()
+			.any(|r| r.event == RuntimeEvent::Validators(Event::OperatorSet { validator: 2, operator: 102 })));
+		assert_eq!(ValidatorOfOperator::<Test>::convert(102), Some(2));
+		// Another validator's operator can not be taken.
+		assert_noop!(Validators::set_operator(RuntimeOrigin::signed(3), 101), Error::<Test>::OperatorTaken);
+		// Replacing frees the old one.
+		assert_ok!(Validators::set_operator(RuntimeOrigin::signed(1), 111));
+		assert_eq!(ValidatorOfOperator::<Test>::convert(101), None);
+		assert_eq!(ValidatorOfOperator::<Test>::convert(111), Some(1));
+		assert_eq!(OperatorOf::<Test>::get(1), Some(111));
+		assert_eq!(AttesterOf::<Test>::iter().count(), 2);
+		assert_ok!(Validators::set_operator(RuntimeOrigin::signed(3), 101));
+		assert_noop!(Validators::set_operator(RuntimeOrigin::none(), 105), DispatchError::BadOrigin);
+	});
+}

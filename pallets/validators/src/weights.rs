@@ -21,6 +21,7 @@ use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 pub trait WeightInfo {
 	fn set_validators(v: u32, ) -> Weight;
 	fn set_session_length() -> Weight;
+	fn set_operator() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -48,6 +49,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(4_677_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	fn set_operator() -> Weight {
+		Weight::from_parts(30_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(3))
+	}
 }
 
 /// The same measurements with ParityDB's default read and write weights, for tests.
@@ -62,5 +68,10 @@ impl WeightInfo for () {
 	fn set_session_length() -> Weight {
 		Weight::from_parts(4_677_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	fn set_operator() -> Weight {
+		Weight::from_parts(30_000_000, 6000)
+			.saturating_add(ParityDbWeight::get().reads(2))
+			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 }

@@ -16,6 +16,11 @@ use crate::{
 	UncheckedExtrinsic, UNIT,
 };
 
+/// The longest prompt, in tokens (the Ethereum gateway has the same bound).
+pub const MAX_PROMPT_TOKENS: u32 = 1024;
+/// The longest answer, in tokens (the Ethereum gateway has the same bound).
+pub const MAX_OUTPUT_TOKENS: u32 = 512;
+
 parameter_types! {
 	/// Receives the protocol's share of every inference fee.
 	pub ProtocolAccount: AccountId = PalletId(*b"sbl/prot").into_account_truncating();
@@ -46,6 +51,8 @@ impl pallet_inference::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// The model's registered revenue account, until the revenue-share pallet takes it over.
 	type Revenue = crate::Revshare;
+	/// The Ethereum bridge answers or refunds the requests made on Ethereum.
+	type OnEnd = crate::Settlement;
 	type ProtocolAccount = ProtocolAccount;
 	type ModelDeposit = ModelDeposit;
 	type MinOperatorBond = MinOperatorBond;
@@ -53,8 +60,8 @@ impl pallet_inference::Config for Runtime {
 	type MissPenalty = MissPenalty;
 	type OperatorShare = OperatorShare;
 	type ProtocolShare = ProtocolShare;
-	type MaxPromptTokens = ConstU32<1024>;
-	type MaxOutputTokens = ConstU32<512>;
+	type MaxPromptTokens = ConstU32<MAX_PROMPT_TOKENS>;
+	type MaxOutputTokens = ConstU32<MAX_OUTPUT_TOKENS>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxConfigLen = ConstU32<4096>;
 	type MaxOperatorsPerModel = ConstU32<32>;

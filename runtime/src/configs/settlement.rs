@@ -18,9 +18,30 @@ impl frame_support::traits::Get<frame_support::weights::Weight> for RevshareTran
 	}
 }
 
+/// The session's validators: who attests Ethereum events.
+pub struct SessionValidators;
+impl frame_support::traits::Get<alloc::vec::Vec<crate::AccountId>> for SessionValidators {
+	fn get() -> alloc::vec::Vec<crate::AccountId> {
+		pallet_session::Validators::<Runtime>::get()
+	}
+}
+
 impl pallet_settlement::Config for Runtime {
 	type Tokens = crate::Revshare;
 	type TransferWeight = RevshareTransferWeight;
+	type Oracle = crate::Inference;
+	type Validators = SessionValidators;
+	/// A validator attests with the operator key it named (`validators.set_operator`).
+	type Attester = pallet_validators::ValidatorOfOperator<Runtime>;
+	/// Validators' nodes sign attestations with their operator key (`sinf`).
+	type AuthorityId = pallet_inference::offchain::crypto::OperatorId;
+	type MaxValidators = super::aura::MaxAuthorities;
+	type MaxPromptTokens = ConstU32<{ super::inference::MAX_PROMPT_TOKENS }>;
+	type MaxOutputTokens = ConstU32<{ super::inference::MAX_OUTPUT_TOKENS }>;
+	// Votes are taken for up to 16 events of each stream past the last executed one.
+	type VoteWindow = ConstU32<16>;
+	type MaxEthRequests = ConstU32<256>;
+	type MaxExecutePerBlock = ConstU32<8>;
 	// A relayer delivers a block's messages in one batch transaction; 64 keeps it within Ethereum's gas limit.
 	type MaxMessagesPerBlock = ConstU32<64>;
 	// The longest body: an inference result with 512 output tokens (32-byte words) and its fields.
@@ -53,5 +74,13 @@ impl pallet_settlement::BenchmarkHelper<crate::AccountId> for BenchHolder {
 			sp_runtime::Perbill::from_percent(10),
 		);
 		(owner, model, supply)
+	}
+
+	fn set_validators(set: alloc::vec::Vec<crate::AccountId>) {
+		// Each signs with its own account as its operator.
+		for v in &set {
+			pallet_validators::AttesterOf::<Runtime>::insert(v, v);
+		}
+		pallet_session::Validators::<Runtime>::put(set);
 	}
 }
