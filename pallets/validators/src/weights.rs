@@ -3,7 +3,7 @@
 
 //! Weights of `pallet_validators`, measured by `make weights` (`scripts/weights.sh`), not written by hand.
 //!
-//! Benchmark CLI 64.0.0, 2026-12-01; steps `20`, repeat `10`; CPU `AMD EPYC`;
+//! Benchmark CLI 64.0.0, 2026-12-02; steps `20`, repeat `10`; CPU `AMD EPYC`;
 //! execution `Compiled`.
 //!
 //! This file gives the pallet its `WeightInfo` trait, `SubstrateWeight` (what the runtime uses, with its own
@@ -20,8 +20,8 @@ use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 /// The weight of each call and of each kind of work the block hook does.
 pub trait WeightInfo {
 	fn set_validators(v: u32, ) -> Weight;
-	fn set_session_length() -> Weight;
 	fn set_operator() -> Weight;
+	fn set_session_length() -> Weight;
 }
 
 /// Measured weights, with the runtime's database weights.
@@ -34,44 +34,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `v` is `[1, 100]`.
 	fn set_validators(v: u32, ) -> Weight {
 		// Proof size: measured `166 + v * 77`, estimated `1156 + v * 2553`.
-		// Minimum execution time: 9_114_000 picoseconds.
-		Weight::from_parts(5_019_542, 1156)
-			.saturating_add(Weight::from_parts(2_746_558, 0).saturating_mul(v.into()))
+		// Minimum execution time: 9_234_000 picoseconds.
+		Weight::from_parts(4_813_138, 1156)
+			.saturating_add(Weight::from_parts(2_878_892, 0).saturating_mul(v.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(T::DbWeight::get().writes(1))
 			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(v.into()))
+	}
+	/// Storage: `Validators::AttesterOf` (r:1 w:2)
+	/// Proof: `Validators::AttesterOf` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Validators::OperatorOf` (r:1 w:1)
+	/// Proof: `Validators::OperatorOf` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	fn set_operator() -> Weight {
+		// Proof size: measured `355`, estimated `3545`.
+		// Minimum execution time: 16_725_000 picoseconds.
+		Weight::from_parts(18_107_000, 3545)
+			.saturating_add(T::DbWeight::get().reads(2))
+			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Validators::SessionLength` (r:0 w:1)
 	/// Proof: `Validators::SessionLength` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn set_session_length() -> Weight {
 		// Proof size: measured `0`, estimated `0`.
-		// Minimum execution time: 4_016_000 picoseconds.
-		Weight::from_parts(4_677_000, 0)
+		// Minimum execution time: 4_106_000 picoseconds.
+		Weight::from_parts(4_787_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1))
-	}
-	fn set_operator() -> Weight {
-		Weight::from_parts(30_000_000, 6000)
-			.saturating_add(T::DbWeight::get().reads(2))
-			.saturating_add(T::DbWeight::get().writes(3))
 	}
 }
 
 /// The same measurements with ParityDB's default read and write weights, for tests.
 impl WeightInfo for () {
 	fn set_validators(v: u32, ) -> Weight {
-		Weight::from_parts(5_019_542, 1156)
-			.saturating_add(Weight::from_parts(2_746_558, 0).saturating_mul(v.into()))
+		Weight::from_parts(4_813_138, 1156)
+			.saturating_add(Weight::from_parts(2_878_892, 0).saturating_mul(v.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(v.into())))
 			.saturating_add(ParityDbWeight::get().writes(1))
 			.saturating_add(Weight::from_parts(0, 2553).saturating_mul(v.into()))
 	}
-	fn set_session_length() -> Weight {
-		Weight::from_parts(4_677_000, 0)
-			.saturating_add(ParityDbWeight::get().writes(1))
-	}
 	fn set_operator() -> Weight {
-		Weight::from_parts(30_000_000, 6000)
+		Weight::from_parts(18_107_000, 3545)
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(3))
+	}
+	fn set_session_length() -> Weight {
+		Weight::from_parts(4_787_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 }
