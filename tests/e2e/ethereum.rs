@@ -18,6 +18,9 @@
 //!   `bridgeToSibyl` for Ferdie; once attested, Sibyl releases them, and the units locked on Sibyl equal the
 //!   bridged token's supply on Ethereum before and after.
 //!
+//! - A vote from an account that is no validator's operator is refused, and a validator's vote for the executed
+//!   request is a replay.
+//!
 //! Prints the gas of every `submitCommitment` and `executeMessages` (the relayers' log lines), the latency
 //! from the Sibyl block that queued the mint to the Ethereum block that executed it, and the latency from
 //! `gateway.request` to the consumer's callback (Sibyl blocks and seconds).
@@ -272,7 +275,9 @@ fn a_consumer_gets_sibyls_answer_and_units_go_to_ethereum_and_back_relayed_once_
 	// A consumer contract asks SmolLM2 a question, paying its price in wei.
 	let consumer_code = consumer_bytecode(&gateway_json);
 	let consumer_address = deploy_consumer(&runtime, &eth, &consumer_code, gateway_address);
-	let asker = ethereum::connect(&eth_url, ethereum::parse_key(ASKER_KEY).expect("a key")).expect("a provider");
+	let asker_key = ethereum::parse_key(ASKER_KEY).expect("a key");
+	let asker_address = asker_key.address();
+	let asker = ethereum::connect(&eth_url, asker_key).expect("a provider");
 	let consumer = ExampleConsumer::new(consumer_address, asker.clone());
 	let model = net.expect(ask::model(&rpc, 0));
 	let prompt = net.expect(ask::tokenize(&rpc, &model.root, "What is the capital of France?", true));
@@ -496,6 +501,41 @@ fn a_consumer_gets_sibyls_answer_and_units_go_to_ethereum_and_back_relayed_once_
 		delivery_log.block_number.unwrap_or_default(),
 		answered_sibyl_block - request_sibyl_block,
 		delivered_time.saturating_sub(request_eth_time),
+	);
+
+	// On the real chain too: a vote from an account that is no validator's operator is refused, and a
+	// validator's vote for the executed request is a replay.
+	let attested = pallet_settlement::inbound::EthEvent::Request {
+		id: eth_request_id,
+		requester: sp_core::H160(asker_address.0 .0),
+		model: 0,
+		prompt: prompt.clone().try_into().expect("a prompt within the bound"),
+		max_new: MAX_NEW,
+		fee: price,
+	};
+	let refused = |signer: &sp_core::sr25519::Pair| -> sp_runtime::DispatchError {
+		let call = sibyl_runtime::RuntimeCall::Settlement(pallet_settlement::Call::attest { event: attested.clone() });
+		let from = net.expect(rpc.best_number());
+		let xt = tx::signed(&ctx, signer, net.expect(rpc.next_nonce(&signer.public().into())), call, None);
+		net.expect(rpc.submit(&xt)).unwrap_or_else(|e| panic!("attest refused by the pool: {e}"));
+		let (_, h, i) = net.expect(sibyl_e2e::inference::await_included(&rpc, &xt, from + 1, Duration::from_secs(60)));
+		net.expect(sibyl_e2e::inference::events(&rpc, h))
+			.into_iter()
+			.find_map(|(index, e)| match e {
+				sibyl_runtime::RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. })
+					if index == Some(i) =>
+					Some(dispatch_error),
+				_ => None,
+			})
+			.expect("the vote failed")
+	};
+	assert_eq!(
+		refused(&Sr25519Keyring::Eve.pair()),
+		pallet_settlement::Error::<sibyl_runtime::Runtime>::NotValidator.into()
+	);
+	assert_eq!(
+		refused(&sibyl_e2e::inference::operator_pair(Sr25519Keyring::Dave)),
+		pallet_settlement::Error::<sibyl_runtime::Runtime>::AlreadyExecuted.into()
 	);
 
 	let (a, b) =
