@@ -29,8 +29,9 @@ function nodeBinary() {
   return bin;
 }
 
-/** Waits until the node at `ws` answers `system_health` over HTTP (same port). */
-export async function waitForRpc(ws, log, timeoutMs = 60000) {
+/** Waits until the node at `ws` answers `system_health` over HTTP (same port). As long as the Rust harness waits
+ * (240 s): under `make test` five networks start beside this node on two cores, each compiling the runtime. */
+export async function waitForRpc(ws, log, timeoutMs = 240000) {
   const url = ws.replace(/^ws/, 'http');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
