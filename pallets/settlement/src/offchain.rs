@@ -230,29 +230,18 @@ fn call(url: &str, method: &str, params: &str) -> Result<Value, String> {
 	v.get_mut("result").map(Value::take).ok_or_else(|| format!("{method}: no result"))
 }
 
-fn hex_h160(a: &H160) -> String {
-	let mut s = String::from("0x");
-	for b in a.as_bytes() {
-		s.push_str(&format!("{b:02x}"));
-	}
-	s
-}
-
-fn hex_word(w: &[u8; 32]) -> String {
-	let mut s = String::from("0x");
-	for b in w {
-		s.push_str(&format!("{b:02x}"));
-	}
-	s
+/// `0x`-prefixed lowercase hex, as JSON-RPC takes addresses and topics.
+fn hex(bytes: &[u8]) -> String {
+	format!("0x{}", sp_core::hexdisplay::HexDisplay::from(&bytes))
 }
 
 /// The gateway's logs of both events in blocks `from..=to`.
 fn gateway_logs(url: &str, cfg: &EthConfig, from: u64, to: u64) -> Result<Vec<Log>, String> {
 	let params = format!(
 		r#"[{{"address":"{}","fromBlock":"0x{from:x}","toBlock":"0x{to:x}","topics":[["{}","{}"]]}}]"#,
-		hex_h160(&cfg.gateway),
-		hex_word(&topic0(REQUEST_EVENT)),
-		hex_word(&topic0(TOKENS_EVENT)),
+		hex(cfg.gateway.as_bytes()),
+		hex(&topic0(REQUEST_EVENT)),
+		hex(&topic0(TOKENS_EVENT)),
 	);
 	let result = call(url, "eth_getLogs", &params)?;
 	parse_logs(&result).ok_or_else(|| "eth_getLogs: unexpected answer".into())
@@ -385,7 +374,7 @@ mod tests {
 	fn topics_are_the_keccak_of_the_solidity_signatures() {
 		// keccak256("Transfer(address,address,uint256)"), the best-known topic, checks the hash is Ethereum's.
 		assert_eq!(
-			hex_word(&topic0("Transfer(address,address,uint256)")),
+			hex(&topic0("Transfer(address,address,uint256)")),
 			"0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef"
 		);
 		assert_ne!(topic0(REQUEST_EVENT), topic0(TOKENS_EVENT));
