@@ -15,7 +15,7 @@ CARGO_BUILD := cargo build --release --workspace --all-targets --locked
 BASE_PATH ?=
 RPC_PORT ?= 9944
 
-.PHONY: setup build dev test test-rust test-js zombienet chain-specs bench-engine bench-inference fuzz weights
+.PHONY: setup build dev test test-rust test-js zombienet chain-specs bench-engine model-1b bench-scale bench-inference fuzz weights
 
 setup:
 	bash scripts/setup.sh
@@ -56,10 +56,29 @@ weights: setup
 	$(ENV)
 	scripts/weights.sh
 
-# Our engine and candle on the same GGUF and prompts: prefill/decode tokens per second, peak memory, ratio.
+# Our engine, candle and llama.cpp (llama-bench, built once into the cache by scripts/setup-llama.sh, never by
+# `make test`) on the same GGUF, prompts and threads: prefill/decode tokens per second, peak memory, ratios, and
+# the cost of keeping state. MODEL=file.gguf for another model (e.g. the 1 B one of `make model-1b`).
 bench-engine: build
 	$(ENV)
-	"$(CARGO_TARGET_DIR)/release/sibyl-engine-bench" --max-new $${MAX_NEW:-32}
+	llama_bench="$$(bash scripts/setup-llama.sh)"
+	"$(CARGO_TARGET_DIR)/release/sibyl-engine-bench" --max-new $${MAX_NEW:-32} --llama-bench "$$llama_bench" \
+		$${THREADS:+--threads $$THREADS} $${MODEL:+--model "$$MODEL"}
+
+# A llama-architecture model of about 1 B parameters with random weights (Q4_1) and SmolLM2's tokenizer, from the
+# engine's own test-model generator: $(MODEL_1B).
+MODEL_1B ?= $(SIBYL_CACHE)/models/llama-1b-random-q4_1.gguf
+model-1b: build
+	$(ENV)
+	[ -f "$(MODEL_1B)" ] || "$(CARGO_TARGET_DIR)/release/sibyl-engine-bench" generate-model --out "$(MODEL_1B)"
+
+# How the engine's costs grow from SmolLM2 (135 M) to the 1 B model: the engine benchmark on it, then the worst
+# one-step proof and its verification in WASM (wasmtime) next to native.
+bench-scale: model-1b
+	$(ENV)
+	$(MAKE) --no-print-directory bench-engine MODEL="$(MODEL_1B)" MAX_NEW=$${MAX_NEW:-16}
+	SIBYL_ENGINE_MODEL="$(MODEL_1B)" cargo test --release --workspace --locked --test wasm_vs_native -- \
+		smollm2_sampled_steps_same_root_in_wasm_and_native --nocapture
 
 # Inference requests next to balance transfers per second on one dev node, and that none is lost (sibyl-load).
 bench-inference: build

@@ -167,16 +167,23 @@ fn tiny_model_every_chunk_same_root_in_wasm_and_native() {
 	assert!(guest.verify_host(&pre, &bad).0.is_err());
 }
 
-fn smollm2() -> Model {
-	let path = sibyl_engine::testing::smollm2_path();
-	let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-	Model::from_gguf(&bytes).expect("SmolLM2 loads")
+/// SmolLM2, or the GGUF `SIBYL_ENGINE_MODEL` names (`make bench-scale` measures a generated 1 B model this way),
+/// memory-mapped.
+fn model_under_test() -> (Model, bool) {
+	let own = std::env::var_os("SIBYL_ENGINE_MODEL").map(std::path::PathBuf::from);
+	let path = own.clone().unwrap_or_else(sibyl_engine::testing::smollm2_path);
+	let model = Model::open(&path).unwrap_or_else(|e| panic!("{e}"));
+	eprintln!("model: {} ({:.0} M parameters)", path.display(), sibyl_engine::testing::parameters(&model.config) as f64 / 1e6);
+	(model, own.is_none())
 }
+
+/// The runtime's bound on one step proof (`MaxStepProofLen` in `runtime/src/configs/inference.rs`).
+const MAX_STEP_PROOF_LEN: usize = 256 * 1024;
 
 #[test]
 fn smollm2_sampled_steps_same_root_in_wasm_and_native() {
 	let guest = Guest::new();
-	let model = smollm2();
+	let (model, is_smollm2) = model_under_test();
 	// A prompt long enough for attention to span two chunks (positions 16 and beyond), then generation.
 	let prompt: Vec<u32> = vec![
 		1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2,
@@ -271,8 +278,11 @@ fn smollm2_sampled_steps_same_root_in_wasm_and_native() {
 	rows.sort_by(|a, b| b.0.total_cmp(&a.0));
 	eprintln!("slowest in WASM: {:?}", rows.iter().take(3).map(|r| &r.1).collect::<Vec<_>>());
 
-	// The bounds the dispute pallet relies on (documented in the README).
-	assert!(worst_bytes < 64 * 1024, "a step proof must stay under 64 KiB, got {worst_bytes}");
-	assert!(worst_ms < 50.0, "a step verification must stay under 50 ms in WASM, got {worst_ms:.2}");
-	assert!(worst_host_ms < 50.0, "a step verification must stay under 50 ms in WASM, got {worst_host_ms:.2}");
+	// The bounds the dispute pallet relies on (documented in the README): SmolLM2's, and the chain's for any model.
+	assert!(worst_bytes <= MAX_STEP_PROOF_LEN, "a step proof must fit MaxStepProofLen, got {worst_bytes}");
+	if is_smollm2 {
+		assert!(worst_bytes < 64 * 1024, "a step proof must stay under 64 KiB, got {worst_bytes}");
+		assert!(worst_ms < 50.0, "a step verification must stay under 50 ms in WASM, got {worst_ms:.2}");
+		assert!(worst_host_ms < 50.0, "a step verification must stay under 50 ms in WASM, got {worst_host_ms:.2}");
+	}
 }

@@ -52,6 +52,15 @@ pub struct Q8Vec {
 /// Quantizes `x` (length a multiple of [`QK`]): per block, `d = max|x| / 127`, `q = round(x * 127 / max|x|)`
 /// (half away from zero).
 pub fn quantize_q8(x: &[f32]) -> Q8Vec {
+	#[cfg(all(feature = "std", target_arch = "x86_64"))]
+	if let Some(q) = crate::simd::quantize_q8(crate::simd::chosen(), x) {
+		return q;
+	}
+	quantize_q8_portable(x)
+}
+
+/// [`quantize_q8`] with portable code only: the reference, and what WASM runs.
+pub fn quantize_q8_portable(x: &[f32]) -> Q8Vec {
 	let nb = x.len() / QK;
 	let mut out = Q8Vec { d: Vec::with_capacity(nb), s: Vec::with_capacity(nb), qs: Vec::with_capacity(x.len()) };
 	for blk in x.chunks_exact(QK) {
@@ -197,8 +206,19 @@ pub fn dot_row(ty: TensorType, row: &[u8], x: &Activations) -> f32 {
 	}
 }
 
-/// `out[r] = canon(rows[r] · x)` for consecutive rows of `row_bytes` bytes.
+/// `out[r] = canon(rows[r] · x)` for consecutive rows of `row_bytes` bytes: with explicit SIMD where the machine
+/// has it (`crate::simd`, x86_64 with `std`), otherwise the portable kernels. The same bytes either way.
 pub fn matvec_rows(ty: TensorType, rows: &[u8], row_bytes: usize, x: &Activations, out: &mut [f32]) {
+	#[cfg(all(feature = "std", target_arch = "x86_64"))]
+	if crate::simd::matvec_rows(crate::simd::chosen(), ty, rows, row_bytes, x, out) {
+		return;
+	}
+	matvec_rows_portable(ty, rows, row_bytes, x, out)
+}
+
+/// [`matvec_rows`] with the portable kernels only: the reference the SIMD kernels are tested against, and what
+/// WASM runs.
+pub fn matvec_rows_portable(ty: TensorType, rows: &[u8], row_bytes: usize, x: &Activations, out: &mut [f32]) {
 	for (o, row) in out.iter_mut().zip(rows.chunks_exact(row_bytes)) {
 		*o = canon(dot_row(ty, row, x));
 	}

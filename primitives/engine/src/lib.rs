@@ -46,6 +46,8 @@ pub mod merkle;
 pub mod model;
 pub mod program;
 pub mod proof;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub mod simd;
 pub mod state;
 #[cfg(feature = "std")]
 pub mod testing;

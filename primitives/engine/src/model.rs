@@ -1,7 +1,7 @@
 //! Models: the configuration of a llama-architecture network, its tensors in a canonical order, and the model
 //! commitment, a Merkle root over the configuration and fixed-size chunks of every tensor.
 
-use alloc::{string::String, vec::Vec};
+use alloc::{string::String, sync::Arc, vec::Vec};
 use codec::{Decode, Encode};
 
 use crate::{
@@ -261,12 +261,39 @@ pub fn tensor_name(cfg: &ModelConfig, t: usize) -> String {
 	format!("blk.{}.{}.weight", (t - 1) / 9, LAYER_TENSORS[(t - 1) % 9])
 }
 
+/// Bytes a model can be read from in place: a memory-mapped file, or a buffer.
+pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// Where a model's tensor bytes are.
+#[derive(Clone)]
+enum Storage {
+	/// One buffer per tensor.
+	Tensors(Vec<Vec<u8>>),
+	/// A whole GGUF file (memory-mapped by [`Model::open`]) and each tensor's byte range in it: no copy.
+	File(SharedBytes, Vec<core::ops::Range<usize>>),
+}
+
+impl Storage {
+	fn tensor(&self, t: usize) -> &[u8] {
+		match self {
+			Storage::Tensors(v) => &v[t],
+			Storage::File(f, ranges) => &(**f).as_ref()[ranges[t].clone()],
+		}
+	}
+	fn len(&self) -> usize {
+		match self {
+			Storage::Tensors(v) => v.len(),
+			Storage::File(_, ranges) => ranges.len(),
+		}
+	}
+}
+
 /// A loaded model: configuration, tensor bytes in canonical order, and the commitment tree.
 #[derive(Clone)]
 pub struct Model {
 	/// The configuration.
 	pub config: ModelConfig,
-	tensors: Vec<Vec<u8>>,
+	tensors: Storage,
 	/// First model-tree leaf of each tensor, and the total leaf count last.
 	first_leaves: Vec<u64>,
 	tree: Tree,
@@ -303,21 +330,50 @@ impl Model {
 				return Err(ModelError::BadShape(tensor_name(&config, t)));
 			}
 		}
+		Ok(Model::commit(config, Storage::Tensors(tensors)))
+	}
+
+	/// Builds the commitment over tensors of checked sizes.
+	fn commit(config: ModelConfig, tensors: Storage) -> Model {
 		let mut leaves = Vec::with_capacity(config.n_leaves() as usize);
 		leaves.push(leaf_hash(&config.leaf_bytes()));
 		let mut first_leaves = Vec::with_capacity(tensors.len() + 1);
-		for bytes in &tensors {
+		for t in 0..tensors.len() {
 			first_leaves.push(leaves.len() as u64);
-			chunk_leaves(bytes, &mut leaves);
+			chunk_leaves(tensors.tensor(t), &mut leaves);
 		}
 		first_leaves.push(leaves.len() as u64);
 		let tree = Tree::from_leaves(config.tree_depth(), leaves);
-		Ok(Model { config, tensors, first_leaves, tree })
+		Model { config, tensors, first_leaves, tree }
+	}
+
+	/// Like [`Model::from_gguf`], reading the tensors in place from `file` instead of copying them: one copy of
+	/// the weights in memory (the page cache's, when `file` is a memory map).
+	pub fn from_gguf_shared(file: SharedBytes) -> Result<Model, ModelError> {
+		let (config, ranges) = Model::parse_gguf((*file).as_ref())?;
+		Ok(Model::commit(config, Storage::File(file, ranges)))
+	}
+
+	/// Memory-maps the GGUF file at `path` and loads it with [`Model::from_gguf_shared`]. The file must not change
+	/// while the model is loaded (a model file is never written in place; the commitment is checked at load).
+	#[cfg(feature = "std")]
+	pub fn open(path: &std::path::Path) -> Result<Model, String> {
+		let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+		// SAFETY: the map is read-only, and the engine's model files are not modified while in use (see above).
+		let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| format!("{}: {e}", path.display()))?;
+		Model::from_gguf_shared(Arc::new(map)).map_err(|e| format!("{}: {e:?}", path.display()))
 	}
 
 	/// Loads a llama-architecture GGUF file. Everything in the configuration, and so the commitment, comes from
 	/// the file alone: the longest sequence is the model's context length capped at [`MAX_SEQ_CAP`].
 	pub fn from_gguf(file: &[u8]) -> Result<Model, ModelError> {
+		let (config, ranges) = Model::parse_gguf(file)?;
+		let bytes = ranges.into_iter().map(|r| file[r].to_vec()).collect();
+		Ok(Model::commit(config, Storage::Tensors(bytes)))
+	}
+
+	/// The configuration of a GGUF file and the byte range of each canonical tensor in it (checked).
+	fn parse_gguf(file: &[u8]) -> Result<(ModelConfig, Vec<core::ops::Range<usize>>), ModelError> {
 		let g = Gguf::parse(file)?;
 		let arch = g.get("general.architecture").and_then(|v| v.as_str()).unwrap_or_default();
 		if arch != "llama" {
@@ -377,7 +433,7 @@ impl Model {
 			tensors.push((name, info.clone()));
 		}
 		config.validate()?;
-		let mut bytes = Vec::with_capacity(n);
+		let mut ranges = Vec::with_capacity(n);
 		for (t, (name, info)) in tensors.into_iter().enumerate() {
 			let (rows, cols) = config.shape(t);
 			let dims_ok = match info.dims.as_slice() {
@@ -388,9 +444,12 @@ impl Model {
 			if !dims_ok || info.len != config.tensor_bytes(t) {
 				return Err(ModelError::BadShape(name));
 			}
-			bytes.push(file[info.start..info.start + info.len].to_vec());
+			if file.get(info.start..info.start + info.len).is_none() {
+				return Err(ModelError::BadShape(name));
+			}
+			ranges.push(info.start..info.start + info.len);
 		}
-		Model::new(config, bytes)
+		Ok((config, ranges))
 	}
 
 	/// Like [`Model::from_gguf`], and refuses a file whose commitment is not `expected`.
@@ -409,7 +468,7 @@ impl Model {
 
 	/// Bytes of canonical tensor `t`.
 	pub fn tensor(&self, t: usize) -> &[u8] {
-		&self.tensors[t]
+		self.tensors.tensor(t)
 	}
 
 	/// The commitment tree.
@@ -426,7 +485,7 @@ impl Model {
 		let t = self.first_leaves.partition_point(|&f| f <= i).saturating_sub(1).min(self.tensors.len() - 1);
 		let start = (i - self.first_leaves[t]) as usize * MODEL_CHUNK;
 		let mut out = alloc::vec![0u8; MODEL_CHUNK];
-		let src = &self.tensors[t];
+		let src = self.tensors.tensor(t);
 		let end = (start + MODEL_CHUNK).min(src.len());
 		if start < end {
 			out[..end - start].copy_from_slice(&src[start..end]);

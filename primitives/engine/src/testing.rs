@@ -2,7 +2,7 @@
 //! milliseconds. Also a GGUF writer, so the loader is tested on files it did not write itself.
 
 use crate::{
-	gguf::TensorType,
+	gguf::{Gguf, TensorType, Value},
 	merkle::Hash,
 	model::{tensor_name, Model, ModelConfig},
 	state::{Request, ATT_BLOCK},
@@ -159,6 +159,32 @@ pub fn tiny_model(tied: bool, seed: u64) -> Model {
 
 /// A GGUF v3 file of `cfg` and its tensors (llama metadata, no tokenizer).
 pub fn to_gguf(cfg: &ModelConfig, tensors: &[Vec<u8>]) -> Vec<u8> {
+	let mut out = Vec::new();
+	write_gguf(cfg, None, |t| tensors[t].clone(), &mut out).expect("writing to memory");
+	out
+}
+
+/// The tokenizer keys [`crate::model::tokenizer_hash`] pins, which a generated model copies from a real one.
+pub const TOKENIZER_KEYS: [&str; 8] = [
+	"tokenizer.ggml.model",
+	"tokenizer.ggml.pre",
+	"tokenizer.ggml.tokens",
+	"tokenizer.ggml.token_type",
+	"tokenizer.ggml.merges",
+	"tokenizer.ggml.bos_token_id",
+	"tokenizer.ggml.eos_token_id",
+	"tokenizer.chat_template",
+];
+
+/// Writes a GGUF v3 file of `cfg` to `out`, tensor by tensor (`tensor(t)` gives canonical tensor `t`'s bytes, so a
+/// large generated model is never whole in memory). With `tokenizer`, its [`TOKENIZER_KEYS`] are copied (then
+/// its special token ids replace `cfg`'s).
+pub fn write_gguf(
+	cfg: &ModelConfig,
+	tokenizer: Option<&Gguf>,
+	mut tensor: impl FnMut(usize) -> Vec<u8>,
+	out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
 	fn s(out: &mut Vec<u8>, v: &str) {
 		out.extend_from_slice(&(v.len() as u64).to_le_bytes());
 		out.extend_from_slice(v.as_bytes());
@@ -173,44 +199,84 @@ pub fn to_gguf(cfg: &ModelConfig, tensors: &[Vec<u8>]) -> Vec<u8> {
 		out.extend_from_slice(&6u32.to_le_bytes());
 		out.extend_from_slice(&v.to_le_bytes());
 	}
-	let mut out = Vec::new();
-	out.extend_from_slice(b"GGUF");
-	out.extend_from_slice(&3u32.to_le_bytes());
-	out.extend_from_slice(&(tensors.len() as u64).to_le_bytes());
-	out.extend_from_slice(&12u64.to_le_bytes());
-	s(&mut out, "general.architecture");
-	out.extend_from_slice(&8u32.to_le_bytes());
-	s(&mut out, "llama");
-	kv_u32(&mut out, "llama.block_count", cfg.n_layer);
-	kv_u32(&mut out, "llama.context_length", cfg.max_seq);
-	kv_u32(&mut out, "llama.embedding_length", cfg.n_embd);
-	kv_u32(&mut out, "llama.feed_forward_length", cfg.n_ff);
-	kv_u32(&mut out, "llama.attention.head_count", cfg.n_head);
-	kv_u32(&mut out, "llama.attention.head_count_kv", cfg.n_head_kv);
-	kv_f32(&mut out, "llama.rope.freq_base", cfg.rope_base());
-	kv_f32(&mut out, "llama.attention.layer_norm_rms_epsilon", cfg.rms_eps());
-	kv_u32(&mut out, "llama.vocab_size", cfg.n_vocab);
-	kv_u32(&mut out, "tokenizer.ggml.bos_token_id", cfg.bos);
-	kv_u32(&mut out, "tokenizer.ggml.eos_token_id", cfg.eos);
+	// A copied value: strings as strings, integers as u32 (ids) or i32 (array items, as llama.cpp's token types).
+	fn value(out: &mut Vec<u8>, v: &Value, in_array: bool) {
+		match v {
+			Value::Str(x) => s(out, x),
+			Value::U(x) if !in_array => out.extend_from_slice(&(*x as u32).to_le_bytes()),
+			Value::U(x) => out.extend_from_slice(&(*x as i32).to_le_bytes()),
+			Value::I(x) => out.extend_from_slice(&(*x as i32).to_le_bytes()),
+			Value::F(x) => out.extend_from_slice(&(*x as f32).to_le_bytes()),
+			Value::Bool(x) => out.push(*x as u8),
+			Value::Array(items) => {
+				out.extend_from_slice(&type_of(items.first(), true).to_le_bytes());
+				out.extend_from_slice(&(items.len() as u64).to_le_bytes());
+				for i in items {
+					value(out, i, true);
+				}
+			},
+		}
+	}
+	fn type_of(v: Option<&Value>, in_array: bool) -> u32 {
+		match v {
+			Some(Value::Str(_)) | None => 8,
+			Some(Value::U(_)) if !in_array => 4,
+			Some(Value::U(_)) | Some(Value::I(_)) => 5,
+			Some(Value::F(_)) => 6,
+			Some(Value::Bool(_)) => 7,
+			Some(Value::Array(_)) => 9,
+		}
+	}
+	let copied: Vec<(&str, &Value)> = tokenizer
+		.map(|g| TOKENIZER_KEYS.iter().filter_map(|k| g.get(k).map(|v| (*k, v))).collect())
+		.unwrap_or_default();
+	let n = cfg.n_tensors();
+	let mut head = Vec::new();
+	head.extend_from_slice(b"GGUF");
+	head.extend_from_slice(&3u32.to_le_bytes());
+	head.extend_from_slice(&(n as u64).to_le_bytes());
+	let own_ids = !copied.iter().any(|(k, _)| k.ends_with("bos_token_id"));
+	head.extend_from_slice(&((10 + if own_ids { 2 } else { 0 } + copied.len()) as u64).to_le_bytes());
+	s(&mut head, "general.architecture");
+	head.extend_from_slice(&8u32.to_le_bytes());
+	s(&mut head, "llama");
+	kv_u32(&mut head, "llama.block_count", cfg.n_layer);
+	kv_u32(&mut head, "llama.context_length", cfg.max_seq);
+	kv_u32(&mut head, "llama.embedding_length", cfg.n_embd);
+	kv_u32(&mut head, "llama.feed_forward_length", cfg.n_ff);
+	kv_u32(&mut head, "llama.attention.head_count", cfg.n_head);
+	kv_u32(&mut head, "llama.attention.head_count_kv", cfg.n_head_kv);
+	kv_f32(&mut head, "llama.rope.freq_base", cfg.rope_base());
+	kv_f32(&mut head, "llama.attention.layer_norm_rms_epsilon", cfg.rms_eps());
+	kv_u32(&mut head, "llama.vocab_size", cfg.n_vocab);
+	if own_ids {
+		kv_u32(&mut head, "tokenizer.ggml.bos_token_id", cfg.bos);
+		kv_u32(&mut head, "tokenizer.ggml.eos_token_id", cfg.eos);
+	}
+	for (k, v) in &copied {
+		s(&mut head, k);
+		head.extend_from_slice(&type_of(Some(v), false).to_le_bytes());
+		value(&mut head, v, false);
+	}
 	// Tensor infos, in a scrambled order (the loader must find tensors by name).
-	let mut order: Vec<usize> = (0..tensors.len()).collect();
+	let mut order: Vec<usize> = (0..n).collect();
 	order.reverse();
 	let mut offset = 0u64;
-	let mut offsets = vec![0u64; tensors.len()];
+	let mut offsets = vec![0u64; n];
 	for &t in &order {
 		offsets[t] = offset;
-		offset += (tensors[t].len() as u64).div_ceil(32) * 32;
+		offset += (cfg.tensor_bytes(t) as u64).div_ceil(32) * 32;
 	}
 	for &t in &order {
-		s(&mut out, &tensor_name(cfg, t));
+		s(&mut head, &tensor_name(cfg, t));
 		let (rows, cols) = cfg.shape(t);
 		if rows == 1 {
-			out.extend_from_slice(&1u32.to_le_bytes());
-			out.extend_from_slice(&(cols as u64).to_le_bytes());
+			head.extend_from_slice(&1u32.to_le_bytes());
+			head.extend_from_slice(&(cols as u64).to_le_bytes());
 		} else {
-			out.extend_from_slice(&2u32.to_le_bytes());
-			out.extend_from_slice(&(cols as u64).to_le_bytes());
-			out.extend_from_slice(&(rows as u64).to_le_bytes());
+			head.extend_from_slice(&2u32.to_le_bytes());
+			head.extend_from_slice(&(cols as u64).to_le_bytes());
+			head.extend_from_slice(&(rows as u64).to_le_bytes());
 		}
 		let ggml = match cfg.tensor_types[t] {
 			TensorType::F32 => 0u32,
@@ -218,17 +284,70 @@ pub fn to_gguf(cfg: &ModelConfig, tensors: &[Vec<u8>]) -> Vec<u8> {
 			TensorType::Q4_1 => 3,
 			TensorType::Q8_0 => 8,
 		};
-		out.extend_from_slice(&ggml.to_le_bytes());
-		out.extend_from_slice(&offsets[t].to_le_bytes());
+		head.extend_from_slice(&ggml.to_le_bytes());
+		head.extend_from_slice(&offsets[t].to_le_bytes());
 	}
-	while out.len() % 32 != 0 {
-		out.push(0);
+	while head.len() % 32 != 0 {
+		head.push(0);
 	}
-	let data_start = out.len();
-	out.resize(data_start + offset as usize, 0);
-	for t in 0..tensors.len() {
-		let at = data_start + offsets[t] as usize;
-		out[at..at + tensors[t].len()].copy_from_slice(&tensors[t]);
+	out.write_all(&head)?;
+	// Data in offset order: the reversed canonical order.
+	for &t in &order {
+		let bytes = tensor(t);
+		assert_eq!(bytes.len(), cfg.tensor_bytes(t), "tensor {t} has its configured size");
+		out.write_all(&bytes)?;
+		let pad = (bytes.len() as u64).div_ceil(32) * 32 - bytes.len() as u64;
+		out.write_all(&vec![0u8; pad as usize])?;
 	}
-	out
+	Ok(())
+}
+
+/// Random weights for tensor `t` of `cfg` (as [`random_tensors`] makes them), from its own seed, so tensors can be
+/// generated one at a time.
+pub fn random_tensor(cfg: &ModelConfig, t: usize, seed: u64) -> Vec<u8> {
+	let mut rng = Rng::new(seed ^ (t as u64).wrapping_mul(0x9E37_79B9));
+	let (rows, cols) = cfg.shape(t);
+	let ty = cfg.tensor_types[t];
+	let scale = if rows == 1 { 0.2 } else { 2.0 / (cols as f32).sqrt() };
+	let mut bytes = Vec::with_capacity(cfg.tensor_bytes(t));
+	let mut row = vec![0f32; cols];
+	for _ in 0..rows {
+		for v in row.iter_mut() {
+			*v = if rows == 1 { 1.0 + scale * rng.unit() } else { scale * rng.unit() };
+		}
+		bytes.extend(quantize_row(ty, &row));
+	}
+	bytes
+}
+
+/// A llama-architecture configuration of SmolLM2's kind at another size: Q4_1 matrices, F32 norms, the embedding
+/// Q8_0 and tied to the output, SmolLM2's vocabulary, rope base and epsilon.
+pub fn llama_config(n_layer: u32, n_embd: u32, n_head: u32, n_head_kv: u32, n_ff: u32) -> ModelConfig {
+	use TensorType::*;
+	let mut types = vec![Q8_0];
+	for _ in 0..n_layer {
+		types.extend([F32, Q4_1, Q4_1, Q4_1, Q4_1, F32, Q4_1, Q4_1, Q4_1]);
+	}
+	types.push(F32);
+	ModelConfig {
+		n_vocab: 49152,
+		n_embd,
+		n_layer,
+		n_head,
+		n_head_kv,
+		n_ff,
+		rope_base_bits: 100_000f32.to_bits(),
+		rms_eps_bits: 1e-5f32.to_bits(),
+		max_seq: 2048,
+		bos: 1,
+		eos: 2,
+		tied_output: true,
+		tensor_types: types,
+		tokenizer_hash: Hash::default(),
+	}
+}
+
+/// Number of weights of a configuration.
+pub fn parameters(cfg: &ModelConfig) -> u64 {
+	(0..cfg.n_tensors()).map(|t| (cfg.shape(t).0 * cfg.shape(t).1) as u64).sum()
 }

@@ -8,7 +8,7 @@ use alloc::{borrow::Cow, vec::Vec};
 use crate::{
 	kernels::{self, Activations, Best, HeadPartial},
 	merkle::{leaf_hash, Hash, Tree},
-	model::{Model, LEAF_F32},
+	model::{LayerTensor, Model, LEAF_F32},
 	program::{self, apply_chunk, matmul_of, n_chunks, ExecError, Memory, Weights},
 	proof::{StepProof, TreeWitness},
 	state::{kv_bytes, token_bytes, Layout, Meta, Op, Reg, Registers, Request, RequestError, StateHeader},
@@ -34,6 +34,9 @@ pub struct NativeState<'a> {
 	/// KV leaves, position-major, `kv_leaf_f32` floats each.
 	pub kv: Cow<'a, [f32]>,
 	layout: Layout,
+	/// Register values of coming matrix steps, computed with an earlier one (`matmul_ahead`): (step, values). Not
+	/// state: they are what those steps will write, and a state built another way starts without them.
+	ahead: Vec<(u32, Vec<f32>)>,
 }
 
 impl Memory for NativeState<'_> {
@@ -105,23 +108,62 @@ impl Memory for NativeState<'_> {
 #[cfg(feature = "std")]
 const ROWS_PER_TASK: usize = 64;
 
-/// `out[r] = rows[r] · x` for all rows of tensor `t`, in parallel where the `std` feature allows. Every row is
-/// computed by the same function as in a chunk, so the result does not depend on the number of threads.
-fn matvec_all(model: &Model, t: usize, x: &[f32], out: &mut [f32]) {
-	let ty = model.config.tensor_types[t];
-	let rb = model.config.row_bytes(t);
-	let act = Activations::prepare(ty, x);
-	let bytes = model.tensor(t);
+/// `outs[i][r] = rows[r] of tensors[i] · x` for all rows of each tensor, in one parallel region where the `std`
+/// feature allows (the activations are quantized once per tensor type). Every row is computed by the same function
+/// as in a chunk, so the result depends neither on the number of threads nor on which matrices go together.
+fn matvec_group(model: &Model, tensors: &[usize], x: &[f32], outs: &mut [Vec<f32>]) {
+	let cfg = &model.config;
+	let mut acts: Vec<(crate::gguf::TensorType, Activations)> = Vec::new();
+	for &t in tensors {
+		let ty = cfg.tensor_types[t];
+		if !acts.iter().any(|(a, _)| *a == ty) {
+			acts.push((ty, Activations::prepare(ty, x)));
+		}
+	}
+	let act = |ty| acts.iter().find(|(a, _)| *a == ty).map(|(_, act)| act);
 	#[cfg(feature = "std")]
 	{
 		use rayon::prelude::*;
-		out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(c, o)| {
-			let start = c * ROWS_PER_TASK * rb;
-			kernels::matvec_rows(ty, &bytes[start..start + o.len() * rb], rb, &act, o);
+		let mut tasks: Vec<(usize, usize, &mut [f32])> = Vec::new();
+		for (i, o) in outs.iter_mut().enumerate() {
+			for (c, chunk) in o.chunks_mut(ROWS_PER_TASK).enumerate() {
+				tasks.push((tensors[i], c * ROWS_PER_TASK, chunk));
+			}
+		}
+		tasks.into_par_iter().for_each(|(t, r0, o)| {
+			let (ty, rb) = (cfg.tensor_types[t], cfg.row_bytes(t));
+			if let Some(a) = act(ty) {
+				kernels::matvec_rows(ty, &model.tensor(t)[r0 * rb..(r0 + o.len()) * rb], rb, a, o);
+			}
 		});
 	}
 	#[cfg(not(feature = "std"))]
-	kernels::matvec_rows(ty, bytes, rb, &act, out);
+	for (i, o) in outs.iter_mut().enumerate() {
+		let t = tensors[i];
+		if let Some(a) = act(cfg.tensor_types[t]) {
+			kernels::matvec_rows(cfg.tensor_types[t], model.tensor(t), cfg.row_bytes(t), a, o);
+		}
+	}
+}
+
+/// `out[r] = canon(silu(g[r]) * u[r])`, in parallel where `std` allows: SwiGLU's gating, as [`program::combine`]
+/// does it for `MatUpSwiglu`.
+fn swiglu(g: &[f32], u: &[f32], out: &mut [f32]) {
+	let f = |o: &mut [f32], g: &[f32], u: &[f32]| {
+		for i in 0..o.len() {
+			o[i] = program::combine(Op::MatUpSwiglu, 0.0, u[i], g[i]);
+		}
+	};
+	#[cfg(feature = "std")]
+	{
+		use rayon::prelude::*;
+		out.par_chunks_mut(256)
+			.zip(g.par_chunks(256))
+			.zip(u.par_chunks(256))
+			.for_each(|((o, g), u)| f(o, g, u));
+	}
+	#[cfg(not(feature = "std"))]
+	f(out, g, u);
 }
 
 impl<'a> NativeState<'a> {
@@ -136,6 +178,7 @@ impl<'a> NativeState<'a> {
 			tokens: Cow::Owned(tokens),
 			kv: Cow::Owned(Vec::new()),
 			layout,
+			ahead: Vec::new(),
 		}
 	}
 
@@ -148,13 +191,19 @@ impl<'a> NativeState<'a> {
 		// Whole matrix steps in parallel; the rest, and steps a replay stopped in the middle of, chunk by chunk.
 		let whole = m.chunk == 0;
 		if let Some((t, input, output)) = matmul_of(cfg, &m).filter(|_| whole) {
-			let x = self.regs.f[input as usize].clone();
-			let mut out = alloc::vec![0f32; cfg.shape(t).0];
-			matvec_all(model, t, &x, &mut out);
-			let gate = if m.op == Op::MatUpSwiglu { self.regs.f[Reg::G as usize].clone() } else { Vec::new() };
-			let dst = &mut self.regs.f[output as usize];
-			for r in 0..out.len() {
-				dst[r] = program::combine(m.op, dst[r], out[r], gate.get(r).copied().unwrap_or(0.0));
+			let done = self.ahead.iter().position(|a| a.0 == m.step).map(|i| self.ahead.swap_remove(i));
+			self.ahead.retain(|a| a.0 > m.step);
+			match done {
+				// Computed with an earlier step and already combined: the register's new value.
+				Some((_, out)) => self.regs.f[output as usize].copy_from_slice(&out),
+				None => {
+					let out = self.matmul_ahead(model, t, input);
+					let gate = if m.op == Op::MatUpSwiglu { self.regs.f[Reg::G as usize].clone() } else { Vec::new() };
+					let dst = &mut self.regs.f[output as usize];
+					for r in 0..out.len() {
+						dst[r] = program::combine(m.op, dst[r], out[r], gate.get(r).copied().unwrap_or(0.0));
+					}
+				},
 			}
 			self.meta.chunk = n_chunks(cfg, &m) - 1;
 			program::advance(cfg, &mut self.meta);
@@ -163,8 +212,9 @@ impl<'a> NativeState<'a> {
 		if m.op == Op::LmHead && whole {
 			let t = cfg.output_tensor();
 			let x = self.regs.f[Reg::XN as usize].clone();
-			let mut logits = alloc::vec![0f32; cfg.n_vocab as usize];
-			matvec_all(model, t, &x, &mut logits);
+			let mut logits = [alloc::vec![0f32; cfg.n_vocab as usize]];
+			matvec_group(model, &[t], &x, &mut logits);
+			let [logits] = logits;
 			let mut best = Best::NONE;
 			for (i, v) in logits.iter().enumerate() {
 				best.consider(*v, i as u32);
@@ -178,6 +228,46 @@ impl<'a> NativeState<'a> {
 			apply_chunk(cfg, self, model)?;
 		}
 		Ok(())
+	}
+
+	/// The product of matrix step `m` (tensor `t` times register `input`), computing with it the products of the
+	/// steps after it that read the same register before anything writes it: K and V with Q, the up projection with
+	/// the gate (K, V and the up projection are then left in `ahead`, and the up projection already gated, since the
+	/// gate's product is the `G` its step writes). Values do not change; only how many parallel regions make them.
+	/// K and V are plain writes, so what `ahead` holds is each register's new value.
+	fn matmul_ahead(&mut self, model: &Model, t: usize, input: Reg) -> Vec<f32> {
+		let cfg = &model.config;
+		let m = &self.meta;
+		let lt = |x| cfg.layer_tensor(m.layer, x);
+		let x = &self.regs.f[input as usize];
+		let rows = |t: usize| alloc::vec![0f32; cfg.shape(t).0];
+		match m.op {
+			Op::MatQ => {
+				let ts = [t, lt(LayerTensor::K), lt(LayerTensor::V)];
+				let mut outs = [rows(ts[0]), rows(ts[1]), rows(ts[2])];
+				matvec_group(model, &ts, x, &mut outs);
+				let [q, k, v] = outs;
+				self.ahead.push((m.step + 1, k));
+				self.ahead.push((m.step + 2, v));
+				q
+			},
+			Op::MatGate => {
+				let ts = [t, lt(LayerTensor::Up)];
+				let mut outs = [rows(ts[0]), rows(ts[1])];
+				matvec_group(model, &ts, x, &mut outs);
+				let [g, u] = outs;
+				let mut h = alloc::vec![0f32; u.len()];
+				swiglu(&g, &u, &mut h);
+				self.ahead.push((m.step + 1, h));
+				g
+			},
+			_ => {
+				let mut outs = [rows(t)];
+				matvec_group(model, &[t], x, &mut outs);
+				let [out] = outs;
+				out
+			},
+		}
 	}
 
 	/// The header of this state, given the run's token and KV trees (prefix views are taken from the meta).
@@ -258,11 +348,31 @@ impl From<RequestError> for RunError {
 }
 
 /// Runs `req` on `model` to its end. `roots_every`: also record the root every that many steps.
+///
+/// The trace keeps what answers any dissection move quickly: a register checkpoint at the start of every
+/// position (a few KiB each), every step's shape, and the write-once token and KV trees, which the final root
+/// needs anyway. A root at any step is then a replay of at most one position from its checkpoint.
 pub fn run<'m>(
 	model: &'m Model,
 	req: &Request,
 	roots_every: Option<u32>,
 	progress: Option<Progress<'_>>,
+) -> Result<Trace<'m>, RunError> {
+	run_keeping(model, req, roots_every, progress, true)
+}
+
+/// The final root and output only: [`run`] without the checkpoints and step shapes (what the cost of keeping
+/// them is measured against). The returned trace can not answer for earlier steps.
+pub fn run_final_root(model: &Model, req: &Request) -> Result<RunOutput, RunError> {
+	Ok(run_keeping(model, req, None, None, false)?.output)
+}
+
+fn run_keeping<'m>(
+	model: &'m Model,
+	req: &Request,
+	roots_every: Option<u32>,
+	progress: Option<Progress<'_>>,
+	keep: bool,
 ) -> Result<Trace<'m>, RunError> {
 	req.validate(&model.config)?;
 	let layout = Layout::new(&model.config);
@@ -277,7 +387,7 @@ pub fn run<'m>(
 	let mut roots = Vec::new();
 	let mut progress = progress;
 	while !st.meta.finished {
-		if st.meta.op == Op::Embed {
+		if keep && st.meta.op == Op::Embed {
 			checkpoints.push((st.meta.clone(), st.regs.clone()));
 		}
 		if let Some(k) = roots_every {
@@ -286,12 +396,14 @@ pub fn run<'m>(
 			}
 		}
 		let before = st.meta.clone();
-		infos.push(StepInfo {
-			op: before.op,
-			layer: before.layer,
-			pos: before.pos,
-			chunks: n_chunks(&model.config, &before),
-		});
+		if keep {
+			infos.push(StepInfo {
+				op: before.op,
+				layer: before.layer,
+				pos: before.pos,
+				chunks: n_chunks(&model.config, &before),
+			});
+		}
 		st.step(model).map_err(|error| RunError::Step { step: before.step, error })?;
 		match before.op {
 			Op::RopeKv => {
@@ -361,6 +473,7 @@ impl<'m> Trace<'m> {
 				tokens: Cow::Borrowed(&self.last.tokens),
 				kv: Cow::Borrowed(&self.last.kv),
 				layout: self.layout.clone(),
+				ahead: Vec::new(),
 			});
 		}
 		let i = self.checkpoints.partition_point(|(m, _)| m.step <= step).saturating_sub(1);
@@ -371,6 +484,7 @@ impl<'m> Trace<'m> {
 			tokens: Cow::Borrowed(&self.last.tokens),
 			kv: Cow::Borrowed(&self.last.kv),
 			layout: self.layout.clone(),
+			ahead: Vec::new(),
 		};
 		while st.meta.step < step {
 			st.step(self.model).map_err(TraceError::Replay)?;

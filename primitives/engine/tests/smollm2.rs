@@ -93,13 +93,39 @@ fn a_pinned_run_gives_the_pinned_state_root() {
 		1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2,
 		198, 1, 4093, 198, 1780, 314, 260, 3575, 282, 4649, 47, 2, 198, 1, 520, 9531, 198,
 	];
-	let trace = run(&model, &Request { prompt, max_new: 8 }, None, None).expect("valid request");
-	eprintln!("output {:?}, {} steps, final root {}", trace.output.output, trace.steps(), hex(&trace.output.final_root));
-	// (The output reads "The capital of France is Paris." and goes on.)
-	assert_eq!(trace.output.output, PINNED_OUTPUT, "generated tokens");
-	assert_eq!(trace.steps(), PINNED_STEPS, "step count");
-	assert_eq!(hex(&trace.output.final_root), PINNED_ROOT, "final state root");
+	// With every set of kernels this machine has (portable, AVX2, AVX-512 VNNI). Other tests of this binary may
+	// run meanwhile under the forced level: they must give the same bytes anyway.
+	for level in kernel_levels() {
+		force_kernels(level);
+		let trace = run(&model, &Request { prompt: prompt.clone(), max_new: 8 }, None, None).expect("valid request");
+		eprintln!(
+			"{level}: output {:?}, {} steps, final root {}",
+			trace.output.output,
+			trace.steps(),
+			hex(&trace.output.final_root)
+		);
+		// (The output reads "The capital of France is Paris." and goes on.)
+		assert_eq!(trace.output.output, PINNED_OUTPUT, "{level}: generated tokens");
+		assert_eq!(trace.steps(), PINNED_STEPS, "{level}: step count");
+		assert_eq!(hex(&trace.output.final_root), PINNED_ROOT, "{level}: final state root");
+	}
 }
+
+#[cfg(target_arch = "x86_64")]
+fn kernel_levels() -> Vec<&'static str> {
+	sibyl_engine::simd::available().into_iter().map(|l| l.name()).collect()
+}
+#[cfg(target_arch = "x86_64")]
+fn force_kernels(name: &str) {
+	let level = sibyl_engine::simd::available().into_iter().find(|l| l.name() == name).expect("available");
+	sibyl_engine::simd::force(level);
+}
+#[cfg(not(target_arch = "x86_64"))]
+fn kernel_levels() -> Vec<&'static str> {
+	vec!["portable"]
+}
+#[cfg(not(target_arch = "x86_64"))]
+fn force_kernels(_: &str) {}
 
 /// The pinned run's generated tokens, step count and final state root.
 const PINNED_OUTPUT: &[u32] = &[60, 23, 39614, 1141, 552, 28, 2618, 2828];

