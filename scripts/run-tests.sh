@@ -37,11 +37,16 @@ SKIP_WASM_BUILD=1 nice -n 19 cargo test --release --locked -p sibyl-runtime -p p
 	-p pallet-revshare -p pallet-aigc -p pallet-validators -p pallet-settlement \
 	--features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime \
 	>"$logs/features.log" 2>&1 || stage=$?
-step "the try-runtime and benchmark tests finished (exit $stage); waiting for nextest"
+step "the try-runtime and benchmark tests finished (exit $stage)"
+# The engine on aarch64 under qemu: the NEON kernels against the reference, the pinned SmolLM2 root.
+aarch64=0
+nice -n 19 bash scripts/test-aarch64.sh >"$logs/aarch64.log" 2>&1 || aarch64=$?
+step "the aarch64 engine tests finished (exit $aarch64); waiting for nextest"
 wait "$nextest" || true
 nextest_rc=$(cat "$logs/nextest.rc" 2>/dev/null || echo 1)
 [ "$nextest_rc" = 0 ] || rust=$nextest_rc
 [ "$stage" = 0 ] || rust=$stage
+[ "$aarch64" = 0 ] || rust=$aarch64
 
 step "waiting for polkadot.js and zombienet"
 js_rc=0
@@ -50,7 +55,7 @@ zombie_rc=0
 wait "$zombie" || zombie_rc=$?
 forge_rc=0
 wait "$forge" || forge_rc=$?
-for t in features polkadot.js zombienet forge; do
+for t in features aarch64 polkadot.js zombienet forge; do
 	echo; echo "=== $t output"; cat "$logs/$t.log"
 done
 if [ "$rust" != 0 ] || [ "$js_rc" != 0 ] || [ "$zombie_rc" != 0 ] || [ "$forge_rc" != 0 ]; then

@@ -73,13 +73,17 @@ pub(crate) fn parse_root(s: &str) -> Result<[u8; 32], String> {
 }
 
 fn load(path: &PathBuf, expect: Option<&str>) -> Result<(Model, Tokenizer), String> {
-	let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-	let model = match expect {
-		Some(r) => Model::from_gguf_checked(&bytes, &parse_root(r)?),
-		None => Model::from_gguf(&bytes),
+	// Memory-mapped: the weights are in memory once, as the file's pages.
+	let file = sibyl_engine::model::map_file(path)?;
+	let model = Model::from_gguf_shared(file.clone()).map_err(|e| format!("{}: {e:?}", path.display()))?;
+	if let Some(r) = expect {
+		let expected = parse_root(r)?;
+		if model.root() != expected {
+			let e = sibyl_engine::ModelError::RootMismatch { expected, actual: model.root() };
+			return Err(format!("{}: {e:?}", path.display()));
+		}
 	}
-	.map_err(|e| format!("{}: {e:?}", path.display()))?;
-	let gguf = Gguf::parse(&bytes).map_err(|e| format!("{e:?}"))?;
+	let gguf = Gguf::parse((*file).as_ref()).map_err(|e| format!("{e:?}"))?;
 	let tokenizer = Tokenizer::from_gguf(&gguf).map_err(|e| e.to_string())?;
 	Ok((model, tokenizer))
 }

@@ -146,11 +146,11 @@ impl ModelStore {
 	}
 }
 
-/// Loads a GGUF model and its tokenizer.
+/// Loads a GGUF model and its tokenizer, memory-mapped: the weights are in memory once, as the file's pages.
 pub fn load(path: &Path) -> Result<Loaded, String> {
-	let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-	let model = Model::from_gguf(&bytes).map_err(|e| format!("{e:?}"))?;
-	let gguf = Gguf::parse(&bytes).map_err(|e| format!("{e:?}"))?;
+	let file = sibyl_engine::model::map_file(path)?;
+	let model = Model::from_gguf_shared(file.clone()).map_err(|e| format!("{e:?}"))?;
+	let gguf = Gguf::parse((*file).as_ref()).map_err(|e| format!("{e:?}"))?;
 	let tokenizer = Tokenizer::from_gguf(&gguf).map_err(|e| e.to_string())?;
 	Ok(Loaded { model, tokenizer })
 }

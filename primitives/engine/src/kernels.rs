@@ -52,7 +52,7 @@ pub struct Q8Vec {
 /// Quantizes `x` (length a multiple of [`QK`]): per block, `d = max|x| / 127`, `q = round(x * 127 / max|x|)`
 /// (half away from zero).
 pub fn quantize_q8(x: &[f32]) -> Q8Vec {
-	#[cfg(all(feature = "std", target_arch = "x86_64"))]
+	#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 	if let Some(q) = crate::simd::quantize_q8(crate::simd::chosen(), x) {
 		return q;
 	}
@@ -207,9 +207,9 @@ pub fn dot_row(ty: TensorType, row: &[u8], x: &Activations) -> f32 {
 }
 
 /// `out[r] = canon(rows[r] · x)` for consecutive rows of `row_bytes` bytes: with explicit SIMD where the machine
-/// has it (`crate::simd`, x86_64 with `std`), otherwise the portable kernels. The same bytes either way.
+/// has it (`crate::simd`: x86_64 and aarch64, with `std`), otherwise the portable kernels. The same bytes either way.
 pub fn matvec_rows(ty: TensorType, rows: &[u8], row_bytes: usize, x: &Activations, out: &mut [f32]) {
-	#[cfg(all(feature = "std", target_arch = "x86_64"))]
+	#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 	if crate::simd::matvec_rows(crate::simd::chosen(), ty, rows, row_bytes, x, out) {
 		return;
 	}

@@ -46,7 +46,7 @@ pub mod merkle;
 pub mod model;
 pub mod program;
 pub mod proof;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 pub mod simd;
 pub mod state;
 #[cfg(feature = "std")]

@@ -358,10 +358,7 @@ impl Model {
 	/// while the model is loaded (a model file is never written in place; the commitment is checked at load).
 	#[cfg(feature = "std")]
 	pub fn open(path: &std::path::Path) -> Result<Model, String> {
-		let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-		// SAFETY: the map is read-only, and the engine's model files are not modified while in use (see above).
-		let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| format!("{}: {e}", path.display()))?;
-		Model::from_gguf_shared(Arc::new(map)).map_err(|e| format!("{}: {e:?}", path.display()))
+		Model::from_gguf_shared(map_file(path)?).map_err(|e| format!("{}: {e:?}", path.display()))
 	}
 
 	/// Loads a llama-architecture GGUF file. Everything in the configuration, and so the commitment, comes from
@@ -492,6 +489,16 @@ impl Model {
 		}
 		out
 	}
+}
+
+/// The file at `path`, memory-mapped read-only (for [`Model::from_gguf_shared`], and for reading the tokenizer from
+/// the same pages). The file must not change while it is mapped: model files are never written in place.
+#[cfg(feature = "std")]
+pub fn map_file(path: &std::path::Path) -> Result<SharedBytes, String> {
+	let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+	// SAFETY: the map is read-only, and the engine's model files are not modified while in use (see above).
+	let map = unsafe { memmap2::Mmap::map(&f) }.map_err(|e| format!("{}: {e}", path.display()))?;
+	Ok(Arc::new(map))
 }
 
 /// The hash that pins a model's tokenizer: blake2-256 over the SCALE encoding of the tokenizer's GGUF metadata

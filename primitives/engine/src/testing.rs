@@ -236,7 +236,7 @@ pub fn write_gguf(
 	head.extend_from_slice(&3u32.to_le_bytes());
 	head.extend_from_slice(&(n as u64).to_le_bytes());
 	let own_ids = !copied.iter().any(|(k, _)| k.ends_with("bos_token_id"));
-	head.extend_from_slice(&((10 + if own_ids { 2 } else { 0 } + copied.len()) as u64).to_le_bytes());
+	head.extend_from_slice(&((11 + if own_ids { 2 } else { 0 } + copied.len()) as u64).to_le_bytes());
 	s(&mut head, "general.architecture");
 	head.extend_from_slice(&8u32.to_le_bytes());
 	s(&mut head, "llama");
@@ -246,6 +246,7 @@ pub fn write_gguf(
 	kv_u32(&mut head, "llama.feed_forward_length", cfg.n_ff);
 	kv_u32(&mut head, "llama.attention.head_count", cfg.n_head);
 	kv_u32(&mut head, "llama.attention.head_count_kv", cfg.n_head_kv);
+	kv_u32(&mut head, "llama.rope.dimension_count", cfg.head_dim() as u32);
 	kv_f32(&mut head, "llama.rope.freq_base", cfg.rope_base());
 	kv_f32(&mut head, "llama.attention.layer_norm_rms_epsilon", cfg.rms_eps());
 	kv_u32(&mut head, "llama.vocab_size", cfg.n_vocab);

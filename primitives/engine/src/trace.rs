@@ -224,10 +224,54 @@ impl<'a> NativeState<'a> {
 			program::advance(cfg, &mut self.meta);
 			return Ok(());
 		}
+		if m.op == Op::Attention && whole {
+			self.attention_whole(cfg);
+			self.meta.chunk = n_chunks(cfg, &m) - 1;
+			program::advance(cfg, &mut self.meta);
+			return Ok(());
+		}
 		while self.meta.step == m.step && !self.meta.finished {
 			apply_chunk(cfg, self, model)?;
 		}
 		Ok(())
+	}
+
+	/// A whole attention step, heads in parallel where `std` allows: each head folds positions `0..=pos` into its
+	/// online softmax in order, as the step's chunks do one after another (a chunk stores the running state
+	/// exactly and the next continues from it), so the partials and the output are the chunks' bytes.
+	fn attention_whole(&mut self, cfg: &crate::model::ModelConfig) {
+		let m = &self.meta;
+		let hd = cfg.head_dim();
+		let kv_dim = cfg.kv_dim();
+		let group = (cfg.n_head / cfg.n_head_kv) as usize;
+		let scale = 1.0 / libm::sqrtf(hd as f32);
+		let n = self.layout.kv_leaf_f32;
+		let leaves: Vec<&[f32]> = (0..=m.pos)
+			.map(|p| {
+				let i = self.layout.kv_leaf(m.layer, p) as usize;
+				&self.kv[i * n..(i + 1) * n]
+			})
+			.collect();
+		let q = &self.regs.f[Reg::Q as usize];
+		let head = |h: usize| {
+			let mut part = HeadPartial::new(hd);
+			let g = h / group;
+			for leaf in &leaves {
+				part.update(&q[h * hd..(h + 1) * hd], &leaf[g * hd..(g + 1) * hd], &leaf[kv_dim + g * hd..kv_dim + (g + 1) * hd], scale);
+			}
+			part
+		};
+		#[cfg(feature = "std")]
+		let parts: Vec<HeadPartial> = {
+			use rayon::prelude::*;
+			(0..cfg.n_head as usize).into_par_iter().map(head).collect()
+		};
+		#[cfg(not(feature = "std"))]
+		let parts: Vec<HeadPartial> = (0..cfg.n_head as usize).map(head).collect();
+		for (h, part) in parts.into_iter().enumerate() {
+			part.finish(&mut self.regs.f[Reg::ATT as usize][h * hd..(h + 1) * hd]);
+			self.regs.partial[h] = part;
+		}
 	}
 
 	/// The product of matrix step `m` (tensor `t` times register `input`), computing with it the products of the

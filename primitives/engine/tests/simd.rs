@@ -2,7 +2,7 @@
 //! random bytes (so f16 scales and minimums of every kind: NaN, ±∞, subnormal, zero), activations with NaN, ±∞,
 //! subnormal and extreme values, and hand-made scales at the edges of f32. Row counts cover whole SIMD batches
 //! and the rows left over.
-#![cfg(target_arch = "x86_64")]
+#![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 
 use sibyl_engine::{
 	gguf::TensorType,
@@ -163,6 +163,7 @@ fn simd_quantization_gives_the_reference_bytes() {
 	let mut rng = Rng::new(0xa11);
 	let levels = simd_levels();
 	let mut blocks = 0;
+	let mut compared = 0;
 	for round in 0..400 {
 		let nb = 1 + (rng.next_u64() % 48) as usize;
 		let x: Vec<f32> = (0..nb * QK)
@@ -177,7 +178,9 @@ fn simd_quantization_gives_the_reference_bytes() {
 			.collect();
 		let want = quantize_q8_portable(&x);
 		for level in &levels {
-			let got = simd::quantize_q8(*level, &x).expect("a SIMD quantization");
+			// (NEON has no quantization kernel: the portable one runs there.)
+			let Some(got) = simd::quantize_q8(*level, &x) else { continue };
+			compared += 1;
 			let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
 			assert_eq!(bits(&got.d), bits(&want.d), "{level:?} round {round}: scales");
 			assert_eq!(bits(&got.s), bits(&want.s), "{level:?} round {round}: sums");
@@ -186,4 +189,6 @@ fn simd_quantization_gives_the_reference_bytes() {
 		blocks += nb;
 	}
 	eprintln!("{blocks} blocks quantized alike by {levels:?}");
+	#[cfg(target_arch = "x86_64")]
+	assert!(compared > 0 || levels.is_empty(), "an x86 SIMD level quantized");
 }

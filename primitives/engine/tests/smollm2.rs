@@ -111,20 +111,20 @@ fn a_pinned_run_gives_the_pinned_state_root() {
 	}
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn kernel_levels() -> Vec<&'static str> {
 	sibyl_engine::simd::available().into_iter().map(|l| l.name()).collect()
 }
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 fn force_kernels(name: &str) {
 	let level = sibyl_engine::simd::available().into_iter().find(|l| l.name() == name).expect("available");
 	sibyl_engine::simd::force(level);
 }
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 fn kernel_levels() -> Vec<&'static str> {
 	vec!["portable"]
 }
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 fn force_kernels(_: &str) {}
 
 /// The pinned run's generated tokens, step count and final state root.

@@ -275,7 +275,7 @@ fn main() {
 	}) * 1000.0 / samples.len() as f64;
 	println!(
 		"state: {steps} steps for {tokens} tokens ({:.0} steps/token); run {:.2} s with the final root only, {:.2} s \
-		 with a checkpoint at every position (+{:.1}%, what the node keeps), {:.2} s with a root after every step (+{:.0}%)",
+		 with a checkpoint at every position ({:+.1}%, what the node keeps), {:.2} s with a root after every step ({:+.0}%)",
 		steps as f64 / tokens as f64,
 		bare_secs,
 		plain_secs,
