@@ -218,7 +218,7 @@ fn a_consumer_gets_sibyls_answer_and_units_go_to_ethereum_and_back_relayed_once_
 
 	let eth_start = rt!(eth.get_block_number()).expect("anvil's block number");
 	// The gateway, from the sets at Sibyl's finalized head.
-	let sibyl_url = |i: usize| format!("http://127.0.0.1:{}", net.nodes[i].rpc_port);
+	let sibyl_url = |i: usize| format!("http://127.0.0.1:{}", net.nodes[i].rpc_port_now());
 	let sibyl = SibylRpc::new(&sibyl_url(0));
 	let at = net.expect(sibyl.finalized_head().map_err(|e| e.to_string()));
 	let sets = net.expect(deploy::initial_sets(&sibyl, at).map_err(|e| e.to_string()));

@@ -124,12 +124,40 @@ pub struct Node {
 	chain: String,
 	log: PathBuf,
 	child: Option<Child>,
+	/// Where this start's output begins in the log, and the IPv4 RPC port it reported (read once).
+	log_start: u64,
+	bound_rpc: std::cell::Cell<Option<u16>>,
 }
 
 impl Node {
 	/// RPC client for this node.
 	pub fn rpc(&self) -> Rpc {
-		Rpc::new(self.rpc_port)
+		Rpc::new(self.rpc_port_now())
+	}
+
+	/// The port the node's JSON-RPC server listens on at 127.0.0.1. Usually [`Node::rpc_port`]; but when another
+	/// process took that port between [`free_port`] and the node's start (tests run side by side), Substrate binds
+	/// another one and says so in its log (`Running JSON-RPC server: addr=127.0.0.1:PORT,...`): that one, then.
+	pub fn rpc_port_now(&self) -> u16 {
+		if let Some(p) = self.bound_rpc.get() {
+			return p;
+		}
+		let Ok(mut f) = fs::File::open(&self.log) else { return self.rpc_port };
+		let _ = f.seek(SeekFrom::Start(self.log_start));
+		let mut head = Vec::new();
+		let _ = f.take(256 * 1024).read_to_end(&mut head);
+		let head = String::from_utf8_lossy(&head);
+		let found = head.lines().find_map(|l| {
+			let rest = l.split("Running JSON-RPC server: addr=127.0.0.1:").nth(1)?;
+			rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u16>().ok()
+		});
+		match found {
+			Some(p) => {
+				self.bound_rpc.set(Some(p));
+				p
+			},
+			None => self.rpc_port,
+		}
 	}
 
 	/// The node's process id, while it runs.
@@ -177,6 +205,8 @@ impl Node {
 			args.extend(["--bootnodes".into(), b.clone()]);
 		}
 		args.extend(self.args.iter().cloned());
+		self.log_start = fs::metadata(&self.log).map(|m| m.len()).unwrap_or(0);
+		self.bound_rpc.set(None);
 		self.child = Some(spawn_logged(bin, &args, &self.log));
 	}
 
@@ -271,6 +301,8 @@ impl Network {
 					name,
 					args: args(i),
 					child: None,
+					log_start: 0,
+					bound_rpc: std::cell::Cell::new(None),
 				}
 			})
 			.collect();

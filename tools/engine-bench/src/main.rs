@@ -250,12 +250,21 @@ fn main() {
 		f();
 		t.elapsed().as_secs_f64()
 	};
-	let mut bare = None;
-	let bare_secs = timed(&mut || bare = Some(rayon::scope(|_| sibyl_engine::trace::run_final_root(&model, &req)).expect("run")));
-	let mut plain = None;
-	let plain_secs = timed(&mut || plain = Some(rayon::scope(|_| sibyl_engine::run(&model, &req, None, None)).expect("run")));
-	let mut every = None;
-	let every_secs = timed(&mut || every = Some(rayon::scope(|_| sibyl_engine::run(&model, &req, Some(1), None)).expect("run")));
+	// Each run is short: five of each, alternating, and the medians.
+	let median = |mut v: Vec<f64>| {
+		v.sort_by(f64::total_cmp);
+		v[v.len() / 2]
+	};
+	let (mut bare, mut plain, mut every) = (None, None, None);
+	let (mut bare_t, mut plain_t, mut every_t) = (Vec::new(), Vec::new(), Vec::new());
+	for round in 0..5 {
+		bare_t.push(timed(&mut || bare = Some(rayon::scope(|_| sibyl_engine::trace::run_final_root(&model, &req)).expect("run"))));
+		plain_t.push(timed(&mut || plain = Some(rayon::scope(|_| sibyl_engine::run(&model, &req, None, None)).expect("run"))));
+		if round < 3 {
+			every_t.push(timed(&mut || every = Some(rayon::scope(|_| sibyl_engine::run(&model, &req, Some(1), None)).expect("run"))));
+		}
+	}
+	let (bare_secs, plain_secs, every_secs) = (median(bare_t), median(plain_t), median(every_t));
 	let (bare, plain, every) = (bare.expect("ran"), plain.expect("ran"), every.expect("ran"));
 	assert_eq!(bare.final_root, plain.output.final_root);
 	assert_eq!(plain.output.final_root, every.output.final_root);
@@ -274,8 +283,8 @@ fn main() {
 		}
 	}) * 1000.0 / samples.len() as f64;
 	println!(
-		"state: {steps} steps for {tokens} tokens ({:.0} steps/token); run {:.2} s with the final root only, {:.2} s \
-		 with a checkpoint at every position ({:+.1}%, what the node keeps), {:.2} s with a root after every step ({:+.0}%)",
+		"state (medians): {steps} steps for {tokens} tokens ({:.0} steps/token); run {:.3} s with the final root only, {:.3} s \
+		 with a checkpoint at every position ({:+.1}%, what the node keeps), {:.3} s with a root after every step ({:+.0}%)",
 		steps as f64 / tokens as f64,
 		bare_secs,
 		plain_secs,
