@@ -28,6 +28,11 @@ nextest=$!
 # nodes get the CPU first when they need it.
 until grep -q "Starting" "$logs/nextest.log" 2>/dev/null || ! kill -0 "$nextest" 2>/dev/null; do sleep 1; done
 
+# The engine on aarch64 under qemu (the NEON kernels against the reference, the pinned SmolLM2 root), at the
+# lowest priority beside the rest: off the critical path, which is the feature build below.
+nice -n 19 bash scripts/test-aarch64.sh >"$logs/aarch64.log" 2>&1 &
+arm=$!
+
 # The runtime with try-runtime and runtime-benchmarks: try_state of every preset, every benchmark as a test.
 # Natively only: SKIP_WASM_BUILD keeps the WASM runtime that the node embeds (built once by `make build`, without
 # these features) from being rebuilt with them in the same wbuild directory. The pallets' unit tests run here with
@@ -37,11 +42,9 @@ SKIP_WASM_BUILD=1 nice -n 19 cargo test --release --locked -p sibyl-runtime -p p
 	-p pallet-revshare -p pallet-aigc -p pallet-validators -p pallet-settlement \
 	--features sibyl-runtime/try-runtime,sibyl-runtime/runtime-benchmarks --lib --test try_runtime \
 	>"$logs/features.log" 2>&1 || stage=$?
-step "the try-runtime and benchmark tests finished (exit $stage)"
-# The engine on aarch64 under qemu: the NEON kernels against the reference, the pinned SmolLM2 root.
+step "the try-runtime and benchmark tests finished (exit $stage); waiting for the aarch64 stage and nextest"
 aarch64=0
-nice -n 19 bash scripts/test-aarch64.sh >"$logs/aarch64.log" 2>&1 || aarch64=$?
-step "the aarch64 engine tests finished (exit $aarch64); waiting for nextest"
+wait "$arm" || aarch64=$?
 wait "$nextest" || true
 nextest_rc=$(cat "$logs/nextest.rc" 2>/dev/null || echo 1)
 [ "$nextest_rc" = 0 ] || rust=$nextest_rc

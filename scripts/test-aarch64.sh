@@ -7,12 +7,15 @@
 # library for aarch64-unknown-linux-gnu: from rustup when it can download, else built from the sources of
 # Debian's rustc-web (the same fallback the WASM runtime uses, see scripts/setup.sh), with -Zbuild-std.
 #
-# Environment: SIBYL_AARCH64_ROUTE = auto (default) | rustup | debian.
+# Environment: SIBYL_AARCH64_ROUTE = auto (default) | rustup | debian; SIBYL_AARCH64_TARGET_DIR (default
+# $SIBYL_CACHE/target-aarch64).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 SIBYL_CACHE="${SIBYL_CACHE:-$HOME/.cache/sibyl}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$SIBYL_CACHE/target}"
+# Its own target directory: `make test` runs this beside the feature build, and cargo would otherwise make one wait
+# for the other's lock on the directory (cargo test holds it while the tests run).
+export CARGO_TARGET_DIR="${SIBYL_AARCH64_TARGET_DIR:-$SIBYL_CACHE/target-aarch64}"
 ROUTE="${SIBYL_AARCH64_ROUTE:-auto}"
 TARGET=aarch64-unknown-linux-gnu
 log() { printf '[aarch64] %s\n' "$*" >&2; }
