@@ -433,26 +433,26 @@ fn what_a_run_keeps_replays_every_root_of_a_rooted_run() {
 	for tied in [false, true] {
 		let model = tiny_model(tied, 21);
 		let req = request();
-		let batched = run(&model, &req, None, None).expect("valid request");
-		let stepped = run(&model, &req, Some(1), None).expect("valid request");
-		assert_eq!(batched.output.final_root, stepped.output.final_root);
-		assert_eq!(batched.output.output, stepped.output.output);
-		assert_eq!(batched.steps(), stepped.steps());
-		for (step, root) in &stepped.output.roots {
-			if *step < batched.steps() {
-				assert_eq!(batched.root_at(*step, 0).unwrap(), *root, "step {step}");
-				assert_eq!(batched.step_info(*step).unwrap(), stepped.step_info(*step).unwrap(), "step {step}");
+		let kept = run(&model, &req, None, None).expect("valid request");
+		let rooted = run(&model, &req, Some(1), None).expect("valid request");
+		assert_eq!(kept.output.final_root, rooted.output.final_root);
+		assert_eq!(kept.output.output, rooted.output.output);
+		assert_eq!(kept.steps(), rooted.steps());
+		for (step, root) in &rooted.output.roots {
+			if *step < kept.steps() {
+				assert_eq!(kept.root_at(*step, 0).unwrap(), *root, "step {step}");
+				assert_eq!(kept.step_info(*step).unwrap(), rooted.step_info(*step).unwrap(), "step {step}");
 			}
 		}
 		// The state at the start of the prompt's last position, register by register.
-		let last_pos_start = (0..batched.steps())
+		let last_pos_start = (0..kept.steps())
 			.find(|s| {
-				let i = batched.step_info(*s).unwrap();
+				let i = kept.step_info(*s).unwrap();
 				i.pos == req.prompt.len() as u32 - 1 && i.op == Op::Embed
 			})
 			.expect("the last prompt position");
-		let a = batched.state_at(last_pos_start, 0).unwrap();
-		let b = stepped.state_at(last_pos_start, 0).unwrap();
+		let a = kept.state_at(last_pos_start, 0).unwrap();
+		let b = rooted.state_at(last_pos_start, 0).unwrap();
 		assert_eq!(a.regs, b.regs);
 		assert_eq!(a.meta, b.meta);
 	}
